@@ -1,0 +1,102 @@
+/*
+ * io.c: whole reads and writes.
+ *
+ * Invariant: a short count or EINTR is never mistaken for EOF or an error,
+ * and mcp_read_all() never holds more than MAX + 1 bytes, so a hostile
+ * input cannot make a reader allocate without bound.
+ */
+#include <mcp-config.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "xalloc.h"
+
+int
+mcp_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+ssize_t
+mcp_read_full(int fd, void *p, size_t n)
+{
+	char *c = p;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, c + got, n - got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int
+mcp_read_all(int fd, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *b;
+	ssize_t r;
+
+	if (max > SIZE_MAX / 4)
+		max = SIZE_MAX / 4; /* keep max + 1 and cap * 2 from wrapping */
+	if (max < cap)
+		cap = max + 1;
+	b = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				/* Read one byte past MAX: the input is too big.
+				 */
+				free(b);
+				errno = EFBIG;
+				return -1;
+			}
+			cap = (cap > max / 2) ? max + 1 : cap * 2;
+			b = xrealloc(b, cap + 1);
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(b);
+		errno = EFBIG;
+		return -1;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * io.h: whole reads and writes that survive EINTR and short counts.
+ */
+#ifndef MCP_IO_H
+#define MCP_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write all N bytes; -1 with errno on failure. */
+int mcp_write_all(int fd, const void *p, size_t n);
+/* Read until N bytes or EOF; returns bytes read or -1 with errno. */
+ssize_t mcp_read_full(int fd, void *p, size_t n);
+/* Read all of FD into a new NUL-terminated buffer of at most MAX bytes.
+ * Returns 0, -1 with errno (EFBIG when over MAX). */
+int mcp_read_all(int fd, size_t max, char **buf, size_t *len);
+
+#endif

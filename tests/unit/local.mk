@@ -1,0 +1,56 @@
+# Unit tests: one Check suite per common/ module, TAP output (CK_TAP via
+# srunner_set_tap), so every case is a counted result.
+
+check_PROGRAMS += tests/unit/check_err
+TESTS += tests/unit/check_err
+tests_unit_check_err_SOURCES = tests/unit/check_err.c tests/unit/unit.h
+tests_unit_check_err_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_err_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_ref
+TESTS += tests/unit/check_ref
+tests_unit_check_ref_SOURCES = tests/unit/check_ref.c tests/unit/unit.h
+tests_unit_check_ref_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_ref_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_digest
+TESTS += tests/unit/check_digest
+tests_unit_check_digest_SOURCES = tests/unit/check_digest.c tests/unit/unit.h
+tests_unit_check_digest_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_digest_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_doc
+TESTS += tests/unit/check_doc
+tests_unit_check_doc_SOURCES = tests/unit/check_doc.c tests/unit/unit.h
+tests_unit_check_doc_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_doc_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_yaml
+TESTS += tests/unit/check_yaml
+tests_unit_check_yaml_SOURCES = tests/unit/check_yaml.c tests/unit/unit.h
+tests_unit_check_yaml_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_yaml_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_config
+TESTS += tests/unit/check_config
+tests_unit_check_config_SOURCES = tests/unit/check_config.c tests/unit/unit.h
+tests_unit_check_config_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_config_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_paths
+TESTS += tests/unit/check_paths
+tests_unit_check_paths_SOURCES = tests/unit/check_paths.c tests/unit/unit.h
+tests_unit_check_paths_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_paths_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_units
+TESTS += tests/unit/check_units
+tests_unit_check_units_SOURCES = tests/unit/check_units.c tests/unit/unit.h
+tests_unit_check_units_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_units_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_opts
+TESTS += tests/unit/check_opts
+tests_unit_check_opts_SOURCES = tests/unit/check_opts.c tests/unit/unit.h
+tests_unit_check_opts_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_opts_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
