@@ -1,0 +1,16 @@
+# Benchmarks: `make bench` runs every script of bench_scripts, each of which
+# prints its ratios against a peer tool measured in the same run.  Never
+# part of `make check`: speed targets are not unit tests.
+bench_scripts =
+
+bench: all
+	@$(AM_TESTS_ENVIRONMENT) status=0; \
+	for b in $(bench_scripts); do \
+		echo "== $$b"; \
+		$(SHELL) $(top_srcdir)/$$b || status=1; \
+	done; exit $$status
+.PHONY: bench
+
+# mcp-audit: append vs a write+fdatasync loop, verify vs sha256sum.
+bench_scripts += bench/audit.sh
+EXTRA_DIST += bench/audit.sh bench/fsync-loop.c

@@ -1,0 +1,3 @@
+# e2e tests: all tools
+TESTS += tests/e2e/t0001-all-manpages.sh tests/e2e/t0002-all-cli.sh
+EXTRA_DIST += tests/e2e/t0001-all-manpages.sh tests/e2e/t0002-all-cli.sh
