@@ -1,0 +1,9 @@
+bin_PROGRAMS += mcp-fetch/mcp-fetch
+mcp_fetch_mcp_fetch_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
+mcp_fetch_mcp_fetch_SOURCES = \
+	mcp-fetch/mcp-fetch.c \
+	mcp-fetch/registry.c mcp-fetch/registry.h \
+	mcp-fetch/registry-dir.c \
+	mcp-fetch/registry-http.c \
+	mcp-fetch/cache.c mcp-fetch/cache.h
+mcp_fetch_mcp_fetch_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)
