@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "digest.h"
@@ -50,10 +51,20 @@ mcp_xdg_dir(enum mcp_xdg which, struct mcp_err *e)
 char *
 mcp_cache_dir(const char *flag, const struct mcp_config *c, struct mcp_err *e)
 {
+	const char *x;
+
 	if (flag != NULL && flag[0] != '\0')
 		return xstrdup(flag);
 	if (c != NULL && c->cache_dir != NULL && c->cache_dir[0] != '\0')
 		return xstrdup(c->cache_dir);
+	/*
+	 * root's HOME is mode 0700, so a tree under /root/.cache could not be
+	 * reached by the unprivileged user mcp-exec runs the server as: root's
+	 * default is the system cache, unless XDG_CACHE_HOME says otherwise.
+	 */
+	x = getenv("XDG_CACHE_HOME");
+	if (geteuid() == 0 && (x == NULL || x[0] != '/'))
+		return xstrdup(MCP_SYSTEM_CACHE_DIR);
 	return mcp_xdg_dir(MCP_XDG_CACHE, e);
 }
 

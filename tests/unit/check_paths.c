@@ -65,8 +65,15 @@ START_TEST(test_cache_dir)
 	ck_assert_str_eq(p, "/flag");
 	free(p);
 	p = mcp_cache_dir(NULL, &c, &e);
-	ck_assert_str_eq(p, "/home/u/.cache/mcp");
+	ck_assert_str_eq(p, geteuid() == 0 ? MCP_SYSTEM_CACHE_DIR
+	                                   : "/home/u/.cache/mcp");
 	free(p);
+	/* XDG_CACHE_HOME is honoured for root too. */
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	p = mcp_cache_dir(NULL, &c, &e);
+	ck_assert_str_eq(p, "/x/cache/mcp");
+	free(p);
+	unsetenv("XDG_CACHE_HOME");
 	c.cache_dir = strdup("/conf");
 	p = mcp_cache_dir(NULL, &c, &e);
 	ck_assert_str_eq(p, "/conf");
@@ -76,7 +83,8 @@ START_TEST(test_cache_dir)
 	free(p);
 	mcp_config_release(&c);
 	p = mcp_cache_dir(NULL, NULL, &e);
-	ck_assert_str_eq(p, "/home/u/.cache/mcp");
+	ck_assert_str_eq(p, geteuid() == 0 ? MCP_SYSTEM_CACHE_DIR
+	                                   : "/home/u/.cache/mcp");
 	free(p);
 }
 END_TEST
