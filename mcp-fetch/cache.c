@@ -41,7 +41,7 @@ mcp_cache_open(struct mcp_cache *c, const char *dir, struct mcp_err *e)
 		return mcp_err_set(e, MCP_ERR_USAGE,
 		                   "cache directory %s: not an absolute path",
 		                   dir);
-	if (mcp_mkdir_p(dir, 0700, e) < 0)
+	if (mcp_mkdir_p(dir, MCP_CACHE_DIR_MODE, e) < 0)
 		return -1;
 	if (stat(dir, &st) < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "cache directory %s",

@@ -44,7 +44,9 @@ fi
 mode=$(stat -c %a "$(blob_path "$b")")
 check "cached blob is read-only ($mode)" test "$mode" = 444
 mode=$(stat -c %a "$CACHE")
-check "cache directory is private ($mode)" test "$mode" = 700
+check "cache directory is traversable, not listable ($mode)" test "$mode" = 711
+mode=$(stat -c %a "$(dirname "$(dirname "$(blob_path "$b")")")")
+check "blob directory is private ($mode)" test "$mode" = 700
 check "no temporary files left" test "$(count_tmp)" -eq 0
 
 # latest: 1.10.0 beats 1.2.0 numerically; the pre-release, the deprecated
