@@ -1,0 +1,70 @@
+/*
+ * cgroup.h: one cgroup per run, on cgroup v2, v1, or both (hybrid).
+ *
+ * The parent creates the run's cgroup(s) before fork, sets the limits,
+ * and moves the child in before the child may execve (supervise.c), so
+ * the server never runs a single instruction outside them.  Each
+ * controller (memory, pids, cpu) is taken from v2 when the unified
+ * hierarchy can delegate it, else from its v1 hierarchy.  A v2 cgroup
+ * is also created where possible without controllers, for cgroup.kill
+ * and membership.  Paths are owned by the struct; errors are strings.
+ */
+#ifndef MCP_EXEC_CGROUP_H
+#define MCP_EXEC_CGROUP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+enum cg_ctl { CG_MEMORY, CG_PIDS, CG_CPU, CG_NCTL };
+
+struct cgroup_run {
+	char *ctl[CG_NCTL];      /* the run's directory per controller */
+	int ctl_v[CG_NCTL];      /* 1 or 2 */
+	char *unified;           /* the run's v2 cgroup, or NULL */
+	char *dirs[CG_NCTL + 1]; /* every directory created, for removal */
+	size_t ndirs;
+};
+
+void cgroup_init(struct cgroup_run *c);
+
+/*
+ * Create the run's cgroups (named mcp-exec.PID) and set limits L.  STATUS
+ * gets the layer status: "applied", "degraded: ..." or "skipped: ...".
+ * Returns 0 (even when skipped: that is a status, not an error).
+ */
+int cgroup_create(struct cgroup_run *c, const struct spec_limits *l,
+                  char *status, size_t n);
+
+/* Move PID into every cgroup of the run.  -1 with WHY on failure. */
+int cgroup_join(struct cgroup_run *c, pid_t pid, char *why, size_t n);
+
+/* Is there any cgroup that holds every process of the run? */
+int cgroup_tracks(const struct cgroup_run *c);
+
+/* Send SIG to every process of the run (cgroup.kill for SIGKILL on v2).
+ * Returns the number of processes signalled (1 for cgroup.kill), 0 when
+ * none is left, -1 when the run has no tracking cgroup. */
+int cgroup_signal(struct cgroup_run *c, int sig);
+
+/* OOM kills in the run since cgroup_create, or 0. */
+uint64_t cgroup_oom_kills(const struct cgroup_run *c);
+
+/* Peak memory of the run in bytes, or 0 when unknown. */
+uint64_t cgroup_peak(const struct cgroup_run *c);
+
+/* {"memory": "/sys/fs/cgroup/memory/…", "pids": …, "cpu": …,
+ * "unified": …}; null members for what is missing. */
+json_t *cgroup_json(const struct cgroup_run *c);
+
+/* Remove the run's cgroups (waiting briefly for exiting tasks), free.
+ * Returns how many could not be removed, the first one named in LEFT. */
+int cgroup_release(struct cgroup_run *c, char *left, size_t n);
+
+/* For --probe: fill OUT with what this machine offers. */
+json_t *cgroup_probe(void);
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * confine.c: apply the layers in the child, in a fixed order, then exec.
+ *
+ * The order (also in mcp-exec(1)); each step is checked and reported:
+ *   new session (setsid) - not a layer: the parent signals the group
+ *   1 fds           close every descriptor but 0, 1, 2 (and this run's
+ *                   two close-on-exec pipes)
+ *   2 environment   the spec's environment only (built by the parent)
+ *   3 cgroup        wait until the parent moved us into the run's cgroup
+ *   4 namespaces    not supported by this version: skipped
+ *   5 rlimits       limits.c
+ *   6 capabilities  bounding and ambient sets dropped
+ *   7 identity      setgroups, setgid, setuid; old ids checked gone;
+ *                   effective, permitted, inheritable sets cleared
+ *   8 no_new_privs  PR_SET_NO_NEW_PRIVS
+ *   9 landlock, 10 seccomp: not supported by this version: skipped
+ *   then umask, chdir (as the server's user), parent-death signal, wait
+ *   for the start record, execve.
+ * The child is single-threaded (mcp-exec never starts a thread), so
+ * malloc would be safe, but from the rlimits on nothing here allocates:
+ * the run's memory limits already hold, and a small one must not break
+ * the set-up.  Everything was prepared before fork.
+ */
+#include <mcp-config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "confine.h"
+#include "err.h"
+#include "io.h"
+
+static void
+send_msg(struct confine_plan *p, int type, int layer, int code, int err,
+         const char *text)
+{
+	struct child_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.layer = layer;
+	m.code = code;
+	m.err = err;
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	/* Nothing to do if the parent is gone: the exit status remains. */
+	(void)mcp_write_all(p->status_fd, &m, sizeof(m));
+}
+
+static void report(struct confine_plan *p, enum layer l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+report(struct confine_plan *p, enum layer l, const char *fmt, ...)
+{
+	char text[LAYER_TEXT];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	send_msg(p, MSG_LAYER, (int)l, 0, 0, text);
+}
+
+static void __attribute__((noreturn))
+fail(struct confine_plan *p, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct confine_plan *p, int code, const char *fmt, ...)
+{
+	char text[LAYER_TEXT];
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	send_msg(p, MSG_FAIL, 0, code, err, text);
+	_exit(code);
+}
+
+/* Close every fd from LO up to but not including HI. */
+static int
+close_between(unsigned lo, unsigned hi)
+{
+	if (lo >= hi)
+		return 0;
+	if (close_range(lo, hi - 1, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	/* Kernels before 5.9: close them one by one. */
+	long max = sysconf(_SC_OPEN_MAX);
+	unsigned fd, top = max < 0 || max > 1048576 ? 1048576 : (unsigned)max;
+
+	for (fd = lo; fd < hi && fd < top; fd++)
+		close((int)fd);
+	return 0;
+}
+
+static void
+close_fds(struct confine_plan *p)
+{
+	unsigned a = (unsigned)p->status_fd, b = (unsigned)p->go_fd, t;
+
+	if (a > b) {
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (close_between(3, a) < 0 || close_between(a + 1, b) < 0 ||
+	    close_between(b + 1, ~0U) < 0)
+		fail(p, MCP_EXIT_SETUP, "fds: close_range: %s",
+		     strerror(errno));
+	report(p, L_FDS, "applied");
+}
+
+/* One byte from the parent: 1 to go on, 0 when the parent gave up. */
+static void
+wait_parent(struct confine_plan *p)
+{
+	char c;
+
+	if (mcp_read_full(p->go_fd, &c, 1) != 1)
+		_exit(MCP_EXIT_SETUP);
+}
+
+static void
+set_limits(struct confine_plan *p)
+{
+	char why[LAYER_TEXT];
+	int rc = limits_apply(&p->rl, why, sizeof(why));
+
+	if (rc < 0)
+		fail(p, MCP_EXIT_SETUP, "rlimits: %s", why);
+	if (rc > 0)
+		report(p, L_RLIMITS, "degraded: %.180s", why);
+	else
+		report(p, L_RLIMITS, "applied");
+}
+
+static void
+drop_privileges(struct confine_plan *p)
+{
+	char why[LAYER_TEXT], caps[LAYER_TEXT] = "applied";
+	int rc;
+
+	rc = identity_drop_bounding(&p->id, why, sizeof(why));
+	if (rc < 0)
+		fail(p, MCP_EXIT_SETUP, "capabilities: %s", why);
+	if (rc > 0)
+		snprintf(caps, sizeof(caps), "degraded: %.180s", why);
+	if (identity_switch(&p->id, why, sizeof(why)) < 0)
+		fail(p, MCP_EXIT_SETUP, "identity: %s", why);
+	if (identity_clear_caps(why, sizeof(why)) < 0)
+		fail(p, MCP_EXIT_SETUP, "capabilities: %s", why);
+	report(p, L_CAPS, "%s", caps);
+	/* Unprivileged either way: switched from root, or never root. */
+	if (getuid() == 0 || geteuid() == 0)
+		fail(p, MCP_EXIT_SETUP, "identity: still uid 0");
+	report(p, L_IDENTITY, "applied");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		fail(p, MCP_EXIT_SETUP, "no_new_privs: %s", strerror(errno));
+	report(p, L_NNP, "applied");
+}
+
+void
+confine_exec(struct confine_plan *p)
+{
+	const struct mcp_spec *s = p->spec;
+	sigset_t none;
+	pid_t parent = getppid();
+
+	/* Own session and process group: the parent signals the whole
+	 * group, and without a controlling terminal the server cannot
+	 * push input into the caller's one with TIOCSTI (CVE-2017-5226). */
+	if (setsid() < 0)
+		fail(p, MCP_EXIT_SETUP, "setsid: %s", strerror(errno));
+	close_fds(p);
+	report(p, L_ENV, "applied");
+	wait_parent(p);
+	report(p, L_NS, "skipped: not supported by this mcp-exec");
+	set_limits(p);
+	drop_privileges(p);
+	report(p, L_LANDLOCK, "skipped: not supported by this mcp-exec");
+	report(p, L_SECCOMP, "skipped: not supported by this mcp-exec");
+	umask(s->umask);
+	if (chdir(s->cwd) < 0)
+		fail(p, MCP_EXIT_SETUP, "cwd %s: %s", s->cwd, strerror(errno));
+	/* If mcp-exec dies, so does the server.  Set after the uid switch,
+	 * which clears it; then check the parent did not die before. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	    getppid() != parent)
+		_exit(MCP_EXIT_SETUP);
+	send_msg(p, MSG_READY, 0, 0, 0, "");
+	wait_parent(p);
+
+	/* The parent blocked these for its signalfd; the server gets the
+	 * caller's mask and dispositions, except SIGPIPE (see main). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	execve(s->argv[0], (char *const *)s->argv, p->envp);
+	if (errno == ENOENT || errno == ENOTDIR)
+		fail(p, MCP_EXIT_NOTFOUND, "%s: %s", s->argv[0],
+		     strerror(errno));
+	if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
+		fail(p, MCP_EXIT_NOEXEC, "%s: %s", s->argv[0], strerror(errno));
+	fail(p, MCP_EXIT_SETUP, "%s: %s", s->argv[0], strerror(errno));
+}

@@ -1,0 +1,333 @@
+/*
+ * spec.c: read an mcp.spec/v1 strictly.
+ *
+ * Invariant: nothing reaches fork() or execve() that was not checked here.
+ * A spec is written by mcp-policy, or by hand, or by an attacker who can
+ * write the file; every member mcp-exec uses is checked for type, range and
+ * shape, and the first bad member is named in the error.
+ */
+#include <mcp-config.h>
+
+#include <string.h>
+
+#include "doc.h"
+#include "spec.h"
+#include "xalloc.h"
+
+const char *const mcp_spec_layers[] = {
+    "fds",      "environment",  "cgroup",   "namespaces",
+    "rlimits",  "capabilities", "identity", "no_new_privs",
+    "landlock", "seccomp",      "timeout",  NULL,
+};
+
+/* Identity members copied into records; strings (or null) when present. */
+const char *const mcp_spec_ident[] = {
+    "ref",    "package",  "version",         "git_sha",       "status",
+    "origin", "registry", "manifest_digest", "bundle_digest", NULL,
+};
+
+void
+mcp_spec_init(struct mcp_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->umask = 077;
+}
+
+void
+mcp_spec_release(struct mcp_spec *s)
+{
+	free(s->argv);
+	json_decref(s->doc);
+	mcp_spec_init(s);
+}
+
+int
+mcp_spec_env_name_ok(const char *name)
+{
+	const char *p = name;
+
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	      *p == '_'))
+		return 0;
+	for (p++; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return 0;
+	return 1;
+}
+
+/* A JSON string with no embedded NUL (jansson allows "\u0000"). */
+static const char *
+clean_str(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (s == NULL || strlen(s) != json_string_length(v))
+		return NULL;
+	return s;
+}
+
+static int
+bad(struct mcp_err *e, const char *label, const char *member, const char *what)
+{
+	return mcp_err_set(e, MCP_ERR_USAGE, "%s: %s: %s", label, member, what);
+}
+
+static int
+get_limit(const json_t *limits, const char *name, uint64_t max, uint64_t *out,
+          const char *label, struct mcp_err *e)
+{
+	const json_t *v = json_object_get(limits, name);
+	json_int_t n;
+
+	if (v == NULL || !json_is_integer(v) ||
+	    (n = json_integer_value(v)) < 1 || (uint64_t)n > max)
+		return mcp_err_set(
+		    e, MCP_ERR_USAGE,
+		    "%s: limits.%s: must be an integer between 1 and %llu",
+		    label, name, (unsigned long long)max);
+	*out = (uint64_t)n;
+	return 0;
+}
+
+static int
+parse_limits(struct mcp_spec *s, struct mcp_err *e)
+{
+	const json_t *l = json_object_get(s->doc, "limits");
+	struct spec_limits *o = &s->limits;
+
+	if (!json_is_object(l))
+		return bad(e, s->label, "limits", "must be an object");
+	if (get_limit(l, "cpu_millicores", SPEC_MAX_MILLICORES,
+	              &o->cpu_millicores, s->label, e) < 0 ||
+	    get_limit(l, "memory_bytes", SPEC_MAX_MEMORY, &o->memory_bytes,
+	              s->label, e) < 0 ||
+	    get_limit(l, "pids", SPEC_MAX_PIDS, &o->pids, s->label, e) < 0 ||
+	    get_limit(l, "fds", SPEC_MAX_FDS, &o->fds, s->label, e) < 0 ||
+	    get_limit(l, "timeout_ms", SPEC_MAX_TIMEOUT_MS, &o->timeout_ms,
+	              s->label, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_argv(struct mcp_spec *s, const json_t *proc, struct mcp_err *e)
+{
+	const json_t *a = json_object_get(proc, "argv");
+	size_t i, n;
+	char member[64];
+
+	if (!json_is_array(a) || (n = json_array_size(a)) == 0 ||
+	    n > SPEC_MAX_ARGS)
+		return mcp_err_set(
+		    e, MCP_ERR_USAGE,
+		    "%s: process.argv: must be an array of 1 to %d strings",
+		    s->label, SPEC_MAX_ARGS);
+	s->argv = xcalloc(n + 1, sizeof(*s->argv));
+	for (i = 0; i < n; i++) {
+		snprintf(member, sizeof(member), "process.argv[%zu]", i);
+		s->argv[i] = clean_str(json_array_get(a, i));
+		if (s->argv[i] == NULL)
+			return bad(e, s->label, member,
+			           "must be a string without NUL bytes");
+	}
+	s->argc = n;
+	/* execve() without PATH search: the entrypoint is named exactly. */
+	if (s->argv[0][0] != '/')
+		return bad(e, s->label, "process.argv[0]",
+		           "must be an absolute path");
+	return 0;
+}
+
+static int
+parse_env(struct mcp_spec *s, const json_t *proc, struct mcp_err *e)
+{
+	const char *k;
+	json_t *v;
+	size_t i, n = 0;
+	char member[128];
+
+	s->env = json_object_get(proc, "env");
+	if (!json_is_object(s->env))
+		return bad(e, s->label, "process.env", "must be an object");
+	json_object_foreach(s->env, k, v)
+	{
+		snprintf(member, sizeof(member), "process.env.%.64s", k);
+		if (!mcp_spec_env_name_ok(k))
+			return bad(e, s->label, member,
+			           "is not a valid variable name");
+		if (clean_str(v) == NULL)
+			return bad(e, s->label, member,
+			           "must be a string without NUL bytes");
+		n++;
+	}
+	s->pass_env = json_object_get(proc, "pass_env");
+	if (s->pass_env != NULL) {
+		if (!json_is_array(s->pass_env))
+			return bad(e, s->label, "process.pass_env",
+			           "must be an array of variable names");
+		json_array_foreach(s->pass_env, i, v)
+		{
+			snprintf(member, sizeof(member),
+			         "process.pass_env[%zu]", i);
+			if (clean_str(v) == NULL ||
+			    !mcp_spec_env_name_ok(json_string_value(v)))
+				return bad(e, s->label, member,
+				           "must be a valid variable name");
+		}
+		n += json_array_size(s->pass_env);
+	}
+	s->secrets = json_object_get(proc, "secrets");
+	if (s->secrets != NULL) {
+		if (!json_is_array(s->secrets))
+			return bad(e, s->label, "process.secrets",
+			           "must be an array of objects");
+		json_array_foreach(s->secrets, i, v)
+		{
+			const char *name, *as;
+
+			snprintf(member, sizeof(member),
+			         "process.secrets[%zu].name", i);
+			name = clean_str(json_object_get(v, "name"));
+			if (!json_is_object(v) || name == NULL ||
+			    !mcp_spec_env_name_ok(name))
+				return bad(e, s->label, member,
+				           "must be a valid variable name");
+			/* Only "env" delivery exists; "as" may be omitted. */
+			snprintf(member, sizeof(member),
+			         "process.secrets[%zu].as", i);
+			as = json_string_value(json_object_get(v, "as"));
+			if (json_object_get(v, "as") != NULL &&
+			    (as == NULL || strcmp(as, "env") != 0))
+				return bad(e, s->label, member,
+				           "must be \"env\"");
+		}
+		n += json_array_size(s->secrets);
+	}
+	if (n > SPEC_MAX_ENV)
+		return mcp_err_set(
+		    e, MCP_ERR_USAGE,
+		    "%s: process: more than %d environment variables", s->label,
+		    SPEC_MAX_ENV);
+	return 0;
+}
+
+static int
+parse_umask(struct mcp_spec *s, const json_t *proc, struct mcp_err *e)
+{
+	const json_t *v = json_object_get(proc, "umask");
+	const char *p = json_string_value(v);
+	unsigned m = 0;
+	size_t len;
+
+	if (v == NULL)
+		return 0; /* documented default 0077 */
+	/* Three or four octal digits, the way umask(1) prints it. */
+	if (p == NULL || (len = strlen(p)) < 3 || len > 4)
+		goto fail;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '7')
+			goto fail;
+		m = m * 8 + (unsigned)(*p - '0');
+	}
+	if (m > 0777)
+		goto fail;
+	s->umask = (mode_t)m;
+	return 0;
+fail:
+	return bad(e, s->label, "process.umask",
+	           "must be an octal string from \"000\" to \"0777\"");
+}
+
+static int
+layer_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; mcp_spec_layers[i] != NULL; i++)
+		if (strcmp(name, mcp_spec_layers[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+parse_isolation(struct mcp_spec *s, struct mcp_err *e)
+{
+	const json_t *iso = json_object_get(s->doc, "isolation");
+	const char *lists[] = {"require", "degrade"};
+	char member[64];
+	size_t i, j;
+	json_t *a, *v;
+
+	if (iso == NULL)
+		return 0;
+	if (!json_is_object(iso))
+		return bad(e, s->label, "isolation", "must be an object");
+	for (i = 0; i < 2; i++) {
+		a = json_object_get(iso, lists[i]);
+		if (a == NULL)
+			continue;
+		if (!json_is_array(a))
+			return mcp_err_set(
+			    e, MCP_ERR_USAGE,
+			    "%s: isolation.%s: must be an array of layer names",
+			    s->label, lists[i]);
+		json_array_foreach(a, j, v)
+		{
+			snprintf(member, sizeof(member), "isolation.%s[%zu]",
+			         lists[i], j);
+			if (clean_str(v) == NULL ||
+			    !layer_known(json_string_value(v)))
+				return bad(e, s->label, member,
+				           "is not a layer mcp-exec knows");
+		}
+	}
+	s->require = json_object_get(iso, "require");
+	return 0;
+}
+
+static int
+parse_identity(struct mcp_spec *s, struct mcp_err *e)
+{
+	const json_t *v;
+	size_t i;
+
+	/* Copied verbatim into the records: keep them to what jq expects. */
+	for (i = 0; mcp_spec_ident[i] != NULL; i++) {
+		v = json_object_get(s->doc, mcp_spec_ident[i]);
+		if (v != NULL && !json_is_null(v) && clean_str(v) == NULL)
+			return bad(e, s->label, mcp_spec_ident[i],
+			           "must be a string or null");
+	}
+	v = json_object_get(s->doc, "certification_level");
+	if (v != NULL && !json_is_null(v) && !json_is_integer(v))
+		return bad(e, s->label, "certification_level",
+		           "must be an integer or null");
+	return 0;
+}
+
+int
+mcp_spec_parse(struct mcp_spec *s, json_t *doc, const char *label,
+               struct mcp_err *e)
+{
+	static const char *const kinds[] = {MCP_KIND_SPEC, NULL};
+	const json_t *proc;
+
+	s->doc = json_incref(doc);
+	s->label = label;
+	if (mcp_doc_check_kind(doc, label, kinds, e) < 0)
+		return -1;
+	proc = json_object_get(doc, "process");
+	if (!json_is_object(proc))
+		return bad(e, label, "process", "must be an object");
+	if (parse_argv(s, proc, e) < 0)
+		return -1;
+	s->cwd = clean_str(json_object_get(proc, "cwd"));
+	if (s->cwd == NULL || s->cwd[0] != '/')
+		return bad(e, label, "process.cwd", "must be an absolute path");
+	if (parse_env(s, proc, e) < 0 || parse_umask(s, proc, e) < 0 ||
+	    parse_limits(s, e) < 0 || parse_isolation(s, e) < 0 ||
+	    parse_identity(s, e) < 0)
+		return -1;
+	return 0;
+}
