@@ -14,8 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "err.h"
 #include "xalloc.h"
 
@@ -108,8 +106,9 @@ mcp_free_secret(char *s)
 {
 	if (s == NULL)
 		return;
-	/* OPENSSL_cleanse, not memset: the compiler may drop a memset
-	 * before free as a dead store. */
-	OPENSSL_cleanse(s, strlen(s));
+	/* explicit_bzero, not memset: the compiler may drop a memset before
+	 * free as a dead store.  Not OPENSSL_cleanse (STYLE.md's choice),
+	 * because mcp-exec must not link libcrypto for this one call. */
+	explicit_bzero(s, strlen(s));
 	free(s);
 }

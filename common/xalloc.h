@@ -20,7 +20,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (jansson, libyaml) that reports failure by returning NULL. */
 void mcp_oom(void) __attribute__((noreturn));
 
-/* Wipe (OPENSSL_cleanse) then free a secret string; NULL is fine. */
+/* Wipe (explicit_bzero) then free a secret string; NULL is fine. */
 void mcp_free_secret(char *s);
 
 #endif

@@ -13,7 +13,4 @@ mcp_exec_mcp_exec_SOURCES = \
 	mcp-exec/supervise.c mcp-exec/supervise.h \
 	mcp-exec/records.c mcp-exec/records.h \
 	mcp-exec/probe.c mcp-exec/probe.h
-# CRYPTO_LIBS only because common/xalloc.o holds mcp_free_secret, which
-# calls OPENSSL_cleanse; mcp-exec itself uses no libcrypto function.  Drop
-# it when mcp_free_secret moves to an object of its own.
-mcp_exec_mcp_exec_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CRYPTO_LIBS)
+mcp_exec_mcp_exec_LDADD = common/libmcpcommon.a $(JANSSON_LIBS)
