@@ -1,0 +1,8 @@
+# e2e tests: pipeline (9xxx): the example packages through every stage,
+# mcp-run, and the example servers' protocol handling.
+pipeline_tests = \
+	tests/e2e/t9001-pipeline-examples.sh \
+	tests/e2e/t9002-pipeline-mcp-run.sh \
+	tests/e2e/t9003-examples-protocol.sh
+TESTS += $(pipeline_tests)
+EXTRA_DIST += $(pipeline_tests)
