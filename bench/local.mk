@@ -14,3 +14,7 @@ bench: all
 # mcp-audit: append vs a write+fdatasync loop, verify vs sha256sum.
 bench_scripts += bench/audit.sh
 EXTRA_DIST += bench/audit.sh bench/fsync-loop.c
+
+# mcp-verify: digest vs openssl dgst and sha256sum, extraction vs bsdtar.
+bench_scripts += bench/verify.sh
+EXTRA_DIST += bench/verify.sh
