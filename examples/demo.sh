@@ -72,12 +72,10 @@ docs=$scratch/docs
 mkdir -p "$docs"
 log=$scratch/audit.log
 # The cache.  Started by root, mcp-exec runs the server as uid 65534
-# (mcp-exec(1)), which must be able to reach the extracted tree: the tree
-# directories are made traversable (0711), as a root-run deployment's cache
-# must be; the blobs stay private (0700, made by mcp-fetch).
+# (mcp-exec(1)), which must reach the extracted tree: mcp-fetch and
+# mcp-verify make the cache and its trees/ traversable (0711); the blobs
+# stay private (0700).
 cache=$scratch/cache
-mkdir -p "$cache/trees/sha256"
-chmod 711 "$cache" "$cache/trees" "$cache/trees/sha256"
 
 if [ -t 1 ]; then
 	bold=$(printf '\033[1m') dim=$(printf '\033[2m') off=$(printf '\033[0m')

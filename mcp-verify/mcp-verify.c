@@ -595,7 +595,7 @@ extract(struct run *r, struct mcp_err *e)
 	char *trees = mcp_path_join(r->cache, "trees/sha256");
 	int ret;
 
-	ret = mcp_mkdir_p(trees, 0700, e);
+	ret = mcp_mkdir_p(trees, MCP_CACHE_DIR_MODE, e);
 	if (ret == 0)
 		ret = mcp_extract_bundle(r->bun.fd, trees, r->bun.digest,
 		                         &r->lim, &r->x, e);

@@ -96,8 +96,8 @@ expect_ok '--cache-dir beats MCP_CACHE_DIR' env MCP_CACHE_DIR="$T/envcache" \
 jq_check ".tree == \"$T/flagcache/trees/sha256/$hex\"" 'the tree is under --cache-dir'
 expect_ok 'default cache directory' "$MCP_VERIFY" "$T/f.json"
 jq_check ".tree == \"$XDG_CACHE_HOME/mcp/trees/sha256/$hex\"" 'the tree is under $XDG_CACHE_HOME/mcp'
-check 'cache directories are private (0700)' \
-	test "$(stat -c %a "$XDG_CACHE_HOME/mcp/trees/sha256")" = 700
+check 'tree directories are traversable, not listable (0711)' \
+	test "$(stat -c %a "$XDG_CACHE_HOME/mcp/trees/sha256")" = 711
 
 # stdin, and the same package in standalone mode.
 RUN_STDIN=$T/f.json

@@ -12,16 +12,6 @@ py=${PYTHON3:-no}
 node=${NODE:-no}
 log=$T/audit.log
 
-# As root, mcp-exec runs the server as uid 65534 (mcp-exec(1)), which must
-# be able to reach the extracted tree: root uses a cache whose tree
-# directories are traversable (0711), as a root-run deployment must while
-# mcp-exec has no private mount namespace.  Others use the default cache.
-cache_opt=
-if [ "$(id -u)" -eq 0 ]; then
-	mkdir -p "$T/cache/trees/sha256"
-	chmod 711 "$T/cache" "$T/cache/trees" "$T/cache/trees/sha256"
-	cache_opt=--cache-dir=$T/cache
-fi
 
 # jq_ok DESC FILE JQ-ARGS...: jq -e JQ-ARGS holds on FILE (lib.sh's
 # jq_check takes no jq options).
@@ -92,7 +82,7 @@ pipeline() {
 	_dir=$T/run$runs
 	mkdir -p "$_dir"
 
-	run "$MCP_FETCH" $cache_opt --registry "$REGISTRY" "$_ref"
+	run "$MCP_FETCH" --registry "$REGISTRY" "$_ref"
 	if [ "$rc" -ne 0 ]; then
 		not_ok "$_ref: mcp-fetch (exit $rc)"
 		show_output
@@ -104,7 +94,7 @@ pipeline() {
 		'.package == $p and .version == $v and .status == "published"'
 	cp "$T/out" "$_dir/fetch.json"
 
-	run "$MCP_VERIFY" $cache_opt "$_dir/fetch.json"
+	run "$MCP_VERIFY" "$_dir/fetch.json"
 	if [ "$rc" -ne 0 ]; then
 		not_ok "$_ref: mcp-verify (exit $rc)"
 		show_output

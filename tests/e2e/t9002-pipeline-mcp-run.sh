@@ -11,16 +11,6 @@ client=$top_srcdir/examples/mcp-client.py
 py=${PYTHON3:-no}
 log=$T/audit.log
 
-# As root, mcp-exec runs the server as uid 65534 (mcp-exec(1)), which must
-# be able to reach the extracted tree: root uses a cache whose tree
-# directories are traversable (0711), as a root-run deployment must while
-# mcp-exec has no private mount namespace.  Others use the default cache.
-if [ "$(id -u)" -eq 0 ]; then
-	mkdir -p "$T/cache/trees/sha256"
-	chmod 711 "$T/cache" "$T/cache/trees" "$T/cache/trees/sha256"
-	MCP_CACHE_DIR=$T/cache
-	export MCP_CACHE_DIR
-fi
 
 # jq_ok DESC FILE JQ-ARGS...: jq -e JQ-ARGS holds on FILE.
 jq_ok() {
