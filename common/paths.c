@@ -123,6 +123,12 @@ mcp_mkdir_p(const char *path, mode_t mode, struct mcp_err *e)
 				                 p);
 				break;
 			}
+		} else if (chmod(p, mode) < 0) {
+			/* A directory we created gets exactly MODE whatever
+			 * the umask: a cache made under mcp-run's umask 077
+			 * must still be traversable to the server's user. */
+			rc = mcp_err_sys(e, MCP_ERR_RUNTIME, "chmod %s", p);
+			break;
 		}
 		if (i < len)
 			p[i] = '/';

@@ -39,7 +39,8 @@ char *mcp_cache_blob_path(const char *dir, const char *digest);
 /* DIR/trees/sha256/abcdef... (newly allocated). */
 char *mcp_cache_tree_path(const char *dir, const char *digest);
 
-/* mkdir -p with MODE for each created component. */
+/* mkdir -p: each component it creates gets exactly MODE, whatever the
+ * umask; existing components are left as they are. */
 int mcp_mkdir_p(const char *path, mode_t mode, struct mcp_err *e);
 
 /* "A/B" (newly allocated). */

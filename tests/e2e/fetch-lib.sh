@@ -45,7 +45,7 @@ start_server() {
 	SRV_PID=$!
 	trap 'stop_server; _cleanup' EXIT
 	_i=0
-	while [ ! -s "$T/port" ] && [ $_i -lt 100 ]; do
+	while [ ! -s "$T/port" ] && [ $_i -lt 300 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done

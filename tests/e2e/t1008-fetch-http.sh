@@ -100,7 +100,7 @@ rm -rf "$CACHE"
 	>"$T/out" 2>"$T/err" &
 pid=$!
 i=0
-while [ "$(count_tmp)" -eq 0 ] && [ $i -lt 100 ]; do
+while [ "$(count_tmp)" -eq 0 ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

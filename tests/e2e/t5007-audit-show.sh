@@ -72,9 +72,9 @@ check "it is shown escaped" grep -q 'evil/\\x1b\]0;owned\\x07x@1\\x1b\[2J' "$T/o
 # -f: follow appends and a rotation, stop on SIGTERM with status 0.
 "$A" show --log "$LOG" --json -f --kind exec >follow.out 2>follow.err &
 fpid=$!
-wait_lines() { # wait_lines N: until follow.out has N lines, at most 10 s
+wait_lines() { # wait_lines N: until follow.out has N lines, at most 30 s (a loaded CI)
 	_i=0
-	while [ "$(wc -l <follow.out)" -lt "$1" ] && [ "$_i" -lt 100 ]; do
+	while [ "$(wc -l <follow.out)" -lt "$1" ] && [ "$_i" -lt 300 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done

@@ -50,7 +50,7 @@ timeout 60 unshare -m sh -c '
 	python3 "$T/listen.py" /dev/log "$T/syslog.out" 4 &
 	lp=$!
 	i=0
-	while [ ! -e "$T/syslog.out.ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ ! -e "$T/syslog.out.ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	"$A" append --syslog --secret CANARY --log "$T/s.log" "$T/in.jsonl" 2>"$T/a.err"; echo $? >"$T/a.rc"
 	"$A" rotate --syslog --log "$T/s.log" >/dev/null 2>"$T/r.err"; echo $? >"$T/r.rc"
 	sed -i "1s/org\/pkg/org\/pkh/" "$T/s.log.1"

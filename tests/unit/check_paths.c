@@ -143,6 +143,16 @@ START_TEST(test_mkdir)
 	ck_assert_msg(strstr(e.msg, "/file: Not a directory") != NULL, "%s",
 	              e.msg);
 	ck_assert_int_eq(mcp_mkdir_p("", 0700, &e), -1);
+	/* The mode is exact whatever the umask (mcp-run runs with 077). */
+	{
+		mode_t old = umask(077);
+
+		snprintf(path, sizeof(path), "%s/t/u", dir);
+		ck_assert_int_eq(mcp_mkdir_p(path, 0711, &e), 0);
+		umask(old);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_int_eq(st.st_mode & 07777, 0711);
+	}
 	free(f);
 	unit_rmtree(dir);
 	free(dir);
