@@ -129,8 +129,8 @@ mcp_err_exit(const struct mcp_err *e)
  * are not one.  Overlong forms, surrogates and code points above U+10FFFF
  * are invalid (RFC 3629), since terminals disagree on what they mean.
  */
-static size_t
-utf8_len(const unsigned char *s)
+size_t
+mcp_utf8_len(const unsigned char *s)
 {
 	unsigned c = s[0];
 	size_t n, i;
@@ -161,6 +161,25 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
+const char *
+mcp_text_problem(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k;
+
+	while (*p != '\0') {
+		k = mcp_utf8_len(p);
+		if (k == 0)
+			return "is not valid UTF-8";
+		/* C0, DEL and C1 controls: the same set mcp_escape escapes. */
+		if ((k == 1 && (*p < 0x20 || *p == 0x7f)) ||
+		    (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
+			return "contains control characters";
+		p += k;
+	}
+	return NULL;
+}
+
 char *
 mcp_escape(char *dst, size_t n, const char *src)
 {
@@ -170,7 +189,7 @@ mcp_escape(char *dst, size_t n, const char *src)
 	if (n == 0)
 		return dst;
 	while (*s != '\0') {
-		k = utf8_len(s);
+		k = mcp_utf8_len(s);
 		/*
 		 * C1 controls (U+0080..U+009F) are valid UTF-8 but some
 		 * terminals act on them (U+009B is CSI), so they are escaped

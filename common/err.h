@@ -81,4 +81,16 @@ void mcp_warn(const char *prog, const char *fmt, ...)
  */
 char *mcp_escape(char *dst, size_t n, const char *src);
 
+/*
+ * Length (1-4) of the valid UTF-8 sequence at S, or 0 if the bytes there
+ * are not one (RFC 3629: no overlong forms, surrogates or code points above
+ * U+10FFFF).  Decoding stops at any non-continuation byte, so a NUL ends a
+ * sequence: S may be a NUL-terminated string.
+ */
+size_t mcp_utf8_len(const unsigned char *s);
+
+/* NULL if S is valid UTF-8 without control characters (C0, DEL, C1), else
+ * the reason, e.g. "contains control characters". */
+const char *mcp_text_problem(const char *s);
+
 #endif

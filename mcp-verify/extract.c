@@ -342,58 +342,6 @@ rm_at(int dirfd, const char *name, unsigned depth)
 
 /* ---- names ---- */
 
-/* Length of the valid UTF-8 sequence at S, or 0 (RFC 3629: no overlongs,
- * no surrogates, nothing above U+10FFFF). */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned long cp;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-/* NULL if S is printable UTF-8, else the reason. */
-static const char *
-text_problem(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t k;
-
-	while (*p != '\0') {
-		k = utf8_len(p);
-		if (k == 0)
-			return "is not valid UTF-8";
-		if ((k == 1 && (*p < 0x20 || *p == 0x7f)) ||
-		    (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
-			return "contains control characters";
-		p += k;
-	}
-	return NULL;
-}
-
 /*
  * Normalise an archive name: drop "." and empty components and a trailing
  * "/", refuse the rest.  Returns a new string ("" for the root) or NULL
@@ -413,7 +361,7 @@ norm_name(struct x *x, const char *name, const char *what)
 		            LABEL ": %s with an empty name", what);
 		return NULL;
 	}
-	if ((why = text_problem(name)) != NULL) {
+	if ((why = mcp_text_problem(name)) != NULL) {
 		mcp_err_set(x->e, MCP_ERR_VERIFY,
 		            LABEL ": %s \"%.256s\": name %s", what, name, why);
 		return NULL;
@@ -882,7 +830,7 @@ entry(struct x *x, struct archive *a, struct archive_entry *ae)
 			            name);
 			goto fail;
 		}
-		if ((why = text_problem(t)) != NULL) {
+		if ((why = mcp_text_problem(t)) != NULL) {
 			mcp_err_set(x->e, MCP_ERR_VERIFY,
 			            LABEL ": symlink \"%.256s\": target %s",
 			            name, why);

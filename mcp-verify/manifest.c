@@ -123,20 +123,12 @@ type_name(const json_t *v)
 	return "a value";
 }
 
-/* 1 if S holds a C0 control, DEL or a C1 control (U+0080..U+009F). */
+/* 1 if S holds a C0 control, DEL or a C1 control (U+0080..U+009F); jansson
+ * already guarantees valid UTF-8. */
 static int
 has_control(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-		/* jansson guarantees valid UTF-8: C1 is 0xc2 0x80..0x9f. */
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return 1;
-	}
-	return 0;
+	return mcp_text_problem(s) != NULL;
 }
 
 /* Exact, case-sensitive: "Node" is not "node". */

@@ -57,6 +57,41 @@ START_TEST(test_escape_truncates_whole)
 }
 END_TEST
 
+START_TEST(test_text_problem)
+{
+	static const struct {
+		const char *in, *why;
+	} v[] = {
+	    {"plain", NULL},
+	    {"h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80", NULL},
+	    {"", NULL},
+	    {"tab\there", "contains control characters"},
+	    {"esc\x1b[2J", "contains control characters"},
+	    {"del\x7f", "contains control characters"},
+	    {"csi\xc2\x9b", "contains control characters"},
+	    {"nbsp\xc2\xa0", NULL},
+	    {"\xc0\xaf", "is not valid UTF-8"},         /* overlong '/' */
+	    {"\xed\xa0\x80", "is not valid UTF-8"},     /* surrogate */
+	    {"\xf4\x90\x80\x80", "is not valid UTF-8"}, /* > U+10FFFF */
+	    {"\xe2\x9c", "is not valid UTF-8"},          /* truncated */
+	    {"\xff", "is not valid UTF-8"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		const char *why = mcp_text_problem(v[i].in);
+
+		if (v[i].why == NULL)
+			ck_assert_msg(why == NULL, "vector %zu: %s", i, why);
+		else
+			ck_assert_msg(why != NULL && strcmp(why, v[i].why) == 0,
+			              "vector %zu: %s", i, why ? why : "(ok)");
+	}
+	ck_assert_uint_eq(mcp_utf8_len((const unsigned char *)"\xe2\x9c\x93"), 3);
+	ck_assert_uint_eq(mcp_utf8_len((const unsigned char *)"\xe2\x9c"), 0);
+}
+END_TEST
+
 START_TEST(test_set_prefix_sys)
 {
 	struct mcp_err e;
@@ -132,6 +167,7 @@ suite(void)
 	tcase_add_loop_test(tc, test_escape, 0, sizeof(esc) / sizeof(esc[0]));
 	tcase_add_test(tc, test_escape_truncates_whole);
 	tcase_add_test(tc, test_set_prefix_sys);
+	tcase_add_test(tc, test_text_problem);
 	tcase_add_test(tc, test_exit_codes);
 	tcase_add_test(tc, test_print_escapes);
 	suite_add_tcase(s, tc);
