@@ -30,7 +30,7 @@ static const char *const registry_keys[] = {
 };
 static const char *const cache_keys[] = {"dir", NULL};
 static const char *const verify_keys[] = {"interpreters", NULL};
-static const char *const audit_keys[] = {"log", NULL};
+static const char *const audit_keys[] = {"log", "redact", "syslog", NULL};
 
 void
 mcp_config_init(struct mcp_config *c)
@@ -63,6 +63,7 @@ mcp_config_release(struct mcp_config *c)
 	free(c->cache_dir);
 	free(c->audit_log);
 	strv_free(c->interpreters);
+	strv_free(c->audit_redact);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -166,6 +167,49 @@ interpreters(struct mcp_config *c, const struct mcp_ynode *verify,
 	return 0;
 }
 
+/* audit.redact: key globs for mcp-audit; every file's add to the list,
+ * since a later (user's) file must not drop the site's redactions. */
+static int
+audit_redact(struct mcp_config *c, const struct mcp_ynode *audit,
+             struct mcp_err *e)
+{
+	const struct mcp_ynode *n = mcp_ynode_get(audit, "redact");
+	const char **v = NULL;
+	size_t count = 0, i;
+
+	if (n == NULL)
+		return 0;
+	if (mcp_ynode_strlist(n, "audit.redact", &v, &count, e) < 0)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (v[i][0] == '\0' || strlen(v[i]) > 256) {
+			free(v);
+			return mcp_ynode_err(n->items[i], e, MCP_ERR_USAGE,
+			                     "audit.redact[%zu]: must be a "
+			                     "glob of 1 to 256 characters",
+			                     i);
+		}
+	c->audit_redact =
+	    xrealloc(c->audit_redact,
+	             (c->naudit_redact + count + 1) * sizeof(*c->audit_redact));
+	for (i = 0; i < count; i++)
+		c->audit_redact[c->naudit_redact++] = xstrdup(v[i]);
+	c->audit_redact[c->naudit_redact] = NULL;
+	free(v);
+	return 0;
+}
+
+static int
+audit_syslog(struct mcp_config *c, const struct mcp_ynode *audit,
+             struct mcp_err *e)
+{
+	const struct mcp_ynode *n = mcp_ynode_get(audit, "syslog");
+
+	if (n == NULL)
+		return 0;
+	return mcp_ynode_bool(n, "audit.syslog", &c->audit_syslog, e);
+}
+
 /* Check one loaded file and apply its settings. */
 static int
 apply_layer(struct mcp_config *c, struct mcp_config_layer *l, struct mcp_err *e)
@@ -203,7 +247,9 @@ apply_layer(struct mcp_config *c, struct mcp_config_layer *l, struct mcp_err *e)
 	            "registry.cacert", e) < 0 ||
 	    setting(&c->cache_dir, l->cache, "dir", "cache.dir", e) < 0 ||
 	    setting(&c->audit_log, l->audit, "log", "audit.log", e) < 0 ||
-	    interpreters(c, l->verify, e) < 0)
+	    interpreters(c, l->verify, e) < 0 ||
+	    audit_redact(c, l->audit, e) < 0 ||
+	    audit_syslog(c, l->audit, e) < 0)
 		return -1;
 	return 0;
 }

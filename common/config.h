@@ -41,6 +41,12 @@ struct mcp_config {
 	char *cache_dir;         /* cache.dir, $MCP_CACHE_DIR */
 	char *audit_log;         /* audit.log, $MCP_AUDIT_LOG */
 	char **interpreters;     /* verify.interpreters (NULL-terminated) or NULL */
+	/* audit.redact: key globs of every file, in file order (they add
+	 * up: a later file cannot take back a redaction), NULL-terminated;
+	 * NULL when no file has any. */
+	char **audit_redact;
+	size_t naudit_redact;
+	int audit_syslog;        /* audit.syslog; a later file wins; 0 if unset */
 };
 
 void mcp_config_init(struct mcp_config *c);

@@ -194,6 +194,60 @@ take_record(struct mcp_redact *red, const char *label, unsigned long lineno,
 	return rec;
 }
 
+/*
+ * --secrets-from FILE: one mcp.spec/v1 document (mcp-run hands over the
+ * spec mcp-exec runs, through /dev/fd/N); each process.secrets[].name is
+ * redacted as if named by --secret.  Read whole before any record, so the
+ * records before the spec's own line in the input are covered as well.
+ */
+static int
+secrets_from(struct mcp_redact *red, const char *path, struct mcp_err *e)
+{
+	static const char *const kinds[] = {MCP_KIND_SPEC, NULL};
+	json_t *doc, *secrets, *s;
+	const char *name;
+	size_t i;
+	int rc = -1;
+
+	doc = mcp_doc_read(path, kinds, e);
+	if (doc == NULL) {
+		/* A parse error may quote the text it choked on, and the
+		 * file may not be a spec at all: cut known secrets out. */
+		char *msg = mcp_redact_text(red, e->msg);
+
+		snprintf(e->msg, sizeof(e->msg), "--secrets-from: %s", msg);
+		mcp_free_secret(msg);
+		return -1;
+	}
+	secrets = mcp_doc_get(doc, "process.secrets");
+	if (secrets != NULL && !json_is_array(secrets)) {
+		mcp_err_set(e, MCP_ERR_USAGE,
+		            "--secrets-from: %s: process.secrets is not a list",
+		            path);
+		goto out;
+	}
+	for (i = 0; i < json_array_size(secrets); i++) {
+		s = json_array_get(secrets, i);
+		name = json_string_value(json_object_get(s, "name"));
+		if (name == NULL || name[0] == '\0') {
+			mcp_err_set(
+			    e, MCP_ERR_USAGE,
+			    "--secrets-from: %s: process.secrets[%zu] has "
+			    "no name",
+			    path, i);
+			goto out;
+		}
+		if (mcp_redact_add_env(red, name))
+			WARN("secret %s is shorter than 4 bytes; redacting "
+			     "it will mangle records",
+			     name);
+	}
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
+}
+
 /* End a lock hold: move the anchor, then let others in. */
 static void
 session_end(int *fd, const char *log, const struct mcp_audit_tail *t, int wrote)
@@ -222,25 +276,38 @@ mcp_audit_cmd_append(const struct mcp_audit_opts *o, const char *log,
 	struct mcp_err bad;
 	struct lreader in;
 	struct abuf line = {0};
-	const char *label = "<stdin>", *p;
+	const char *label = "<stdin>", *p, **keys;
 	json_t *rec;
 	unsigned long written = 0;
 	size_t i, n, session = 0;
 	int infd = STDIN_FILENO, fd = -1, nbad = 0, r, rc = -1;
 
 	mcp_err_init(&bad);
-	mcp_redact_init(&red, o->redact_keys, o->nredact);
+	/* --redact-key and the configuration's audit.redact both apply. */
+	keys = xcalloc(o->nredact + o->ncfg_redact + 1, sizeof(*keys));
+	for (i = 0; i < o->nredact; i++)
+		keys[i] = o->redact_keys[i];
+	for (i = 0; i < o->ncfg_redact; i++)
+		keys[o->nredact + i] = o->cfg_redact[i];
+	mcp_redact_init(&red, keys, o->nredact + o->ncfg_redact);
 	for (i = 0; i < o->nsecrets; i++)
 		if (mcp_redact_add_env(&red, o->secrets[i]))
 			WARN("secret %s is shorter than 4 bytes; redacting "
 			     "it will mangle records",
 			     o->secrets[i]);
+	for (i = 0; i < o->nsecrets_from; i++)
+		if (secrets_from(&red, o->secrets_from[i], e) < 0) {
+			mcp_redact_release(&red);
+			free(keys);
+			return -1;
+		}
 	if (o->input != NULL && strcmp(o->input, "-") != 0) {
 		label = o->input;
 		infd = open(o->input, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (infd < 0) {
 			mcp_err_sys(e, MCP_ERR_USAGE, "%s", o->input);
 			mcp_redact_release(&red);
+			free(keys);
 			return -1;
 		}
 	}
@@ -316,5 +383,6 @@ out:
 		close(infd);
 	abuf_release(&line);
 	mcp_redact_release(&red);
+	free(keys);
 	return rc;
 }

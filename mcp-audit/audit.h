@@ -52,6 +52,14 @@ struct mcp_audit_opts {
 	size_t nsecrets;
 	const char *redact_keys[64];
 	size_t nredact;
+	/* append: files whose process.secrets[].name are redacted too */
+	const char *secrets_from[16];
+	size_t nsecrets_from;
+	/* From the configuration (mcp-config(5)), set by main: audit.redact
+	 * (borrowed from the loaded config) on top of --redact-key, and
+	 * audit.syslog, which --syslog can only turn on. */
+	const char *const *cfg_redact;
+	size_t ncfg_redact;
 	const char *expect_head;
 	int series, no_anchor;
 	const char *since, *until, *package, *outcome, *kind;
@@ -119,9 +127,11 @@ int mcp_audit_line_fast(const char *p, size_t n, struct abuf *scratch,
 
 /* logfile.c ----------------------------------------------------------- */
 
-/* The log path: --log, else $MCP_AUDIT_LOG / config audit.log, else
- * /var/log/mcp/audit.log for root, else $XDG_STATE_HOME/mcp/audit.log. */
-char *mcp_audit_log_path(const struct mcp_audit_opts *o, struct mcp_err *e);
+/* The log path: --log, else $MCP_AUDIT_LOG / config audit.log (C, loaded
+ * by main), else /var/log/mcp/audit.log for root, else
+ * $XDG_STATE_HOME/mcp/audit.log. */
+char *mcp_audit_log_path(const struct mcp_audit_opts *o,
+                         const struct mcp_config *c, struct mcp_err *e);
 
 /* PATH + ".head": the anchor file. */
 char *mcp_audit_head_path(const char *log);

@@ -26,26 +26,16 @@
 #include "xalloc.h"
 
 char *
-mcp_audit_log_path(const struct mcp_audit_opts *o, struct mcp_err *e)
+mcp_audit_log_path(const struct mcp_audit_opts *o, const struct mcp_config *c,
+                   struct mcp_err *e)
 {
-	struct mcp_config c;
-	char *path = NULL, *dir;
+	char *path, *dir;
 
-	if (o->log_flag != NULL && o->nconfigs == 0)
-		return xstrdup(o->log_flag);
-	/* The config loader also applies $MCP_AUDIT_LOG over audit.log. */
-	mcp_config_init(&c);
-	if (mcp_config_load(&c, o->configs, o->nconfigs, 0, e) < 0) {
-		mcp_config_release(&c);
-		return NULL;
-	}
+	/* The config loader has already put $MCP_AUDIT_LOG over audit.log. */
 	if (o->log_flag != NULL)
-		path = xstrdup(o->log_flag);
-	else if (c.audit_log != NULL && c.audit_log[0] != '\0')
-		path = xstrdup(c.audit_log);
-	mcp_config_release(&c);
-	if (path != NULL)
-		return path;
+		return xstrdup(o->log_flag);
+	if (c->audit_log != NULL && c->audit_log[0] != '\0')
+		return xstrdup(c->audit_log);
 	if (geteuid() == 0)
 		return xstrdup("/var/log/mcp/audit.log");
 	dir = mcp_xdg_dir(MCP_XDG_STATE, e);

@@ -45,6 +45,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_SECRET,
 	OPT_REDACT_KEY,
+	OPT_SECRETS_FROM,
 	OPT_EXPECT_HEAD,
 	OPT_SERIES,
 	OPT_NO_ANCHOR,
@@ -72,6 +73,8 @@ static const struct mcp_opt options[] = {
      "append: redact the value of environment variable NAME (repeatable)"},
     {"redact-key", required_argument, OPT_REDACT_KEY, "GLOB",
      "append: also redact values of keys matching GLOB (repeatable)"},
+    {"secrets-from", required_argument, OPT_SECRETS_FROM, "SPEC",
+     "append: redact the secrets a spec names, as --secret (repeatable)"},
     {"expect-head", required_argument, OPT_EXPECT_HEAD, "HASH",
      "verify: fail unless HASH is a line of the log"},
     {"series", no_argument, OPT_SERIES, NULL,
@@ -103,6 +106,7 @@ opt_cmds(int val)
 		return CMD_APPEND | CMD_ROTATE | CMD_VERIFY;
 	case OPT_SECRET:
 	case OPT_REDACT_KEY:
+	case OPT_SECRETS_FROM:
 		return CMD_APPEND;
 	case OPT_EXPECT_HEAD:
 	case OPT_SERIES:
@@ -122,12 +126,13 @@ opt_cmds(int val)
 }
 
 static const char usage[] =
-    "mcp-audit append [--log FILE] [--secret NAME]... [--syslog] [FILE|-]\n"
+    "mcp-audit append [--log FILE] [--secret NAME]... [--secrets-from SPEC]... "
+    "[--redact-key GLOB]... [--syslog] [FILE|-]\n"
     "mcp-audit verify [--log FILE] [--expect-head HASH] [--series] "
     "[--no-anchor]\n"
     "mcp-audit show [--log FILE] [--since TIME] [--until TIME] "
     "[--package GLOB] [--outcome OUTCOME] [--kind KIND] [--json] [-f]\n"
-    "mcp-audit rotate [--log FILE]\n";
+    "mcp-audit rotate [--log FILE] [--syslog]\n";
 
 static const char summary[] =
     "Keep a tamper-evident, hash-chained log of mcp-tools documents and\n"
@@ -175,6 +180,7 @@ parse(int argc, char **argv, struct mcp_audit_opts *o,
 		*given |= 1ULL << opt_bit(c);
 		/* Options that add to a list may repeat; no other may. */
 		if (c != OPT_CONFIG && c != OPT_SECRET && c != OPT_REDACT_KEY &&
+		    c != OPT_SECRETS_FROM &&
 		    mcp_opt_once(seen, opt_bit(c), name, e) < 0)
 			return -1;
 		switch (c) {
@@ -220,6 +226,21 @@ parse(int argc, char **argv, struct mcp_audit_opts *o,
 				    "option --redact-key: too many patterns");
 			o->redact_keys[o->nredact++] = optarg;
 			break;
+		case OPT_SECRETS_FROM:
+			if (o->nsecrets_from == 16)
+				return mcp_err_set(
+				    e, MCP_ERR_USAGE,
+				    "option --secrets-from: too many files");
+			/* Standard input is the records' (and reading a
+			 * spec from it first would hold up the records). */
+			if (optarg[0] == '\0' || strcmp(optarg, "-") == 0)
+				return mcp_err_set(
+				    e, MCP_ERR_USAGE,
+				    "option --secrets-from: needs a file, not "
+				    "\"%s\"",
+				    optarg);
+			o->secrets_from[o->nsecrets_from++] = optarg;
+			break;
 		case OPT_EXPECT_HEAD:
 			o->expect_head = optarg;
 			break;
@@ -259,6 +280,7 @@ int
 main(int argc, char **argv)
 {
 	struct mcp_audit_opts o;
+	struct mcp_config cfg;
 	struct mcp_err e;
 	unsigned long long seen = 0, given = 0;
 	const char *cname;
@@ -268,6 +290,7 @@ main(int argc, char **argv)
 
 	mcp_err_init(&e);
 	memset(&o, 0, sizeof(o));
+	mcp_config_init(&cfg);
 	if (mcp_std_fds() < 0)
 		return MCP_EXIT_RUNTIME;
 
@@ -335,7 +358,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	mcp_audit_quiet = o.quiet;
-	log = mcp_audit_log_path(&o, &e);
+	/* Always loaded, also with --log: a site's audit.redact and
+	 * audit.syslog must not depend on how the log was named. */
+	if (mcp_config_load(&cfg, o.configs, o.nconfigs, 0, &e) < 0)
+		goto out;
+	o.cfg_redact = (const char *const *)cfg.audit_redact;
+	o.ncfg_redact = cfg.naudit_redact;
+	if (cfg.audit_syslog)
+		o.syslog = 1;
+	log = mcp_audit_log_path(&o, &cfg, &e);
 	if (log == NULL)
 		goto out;
 	rc = commands[c].run(&o, log, &e);
@@ -345,6 +376,7 @@ main(int argc, char **argv)
 	}
 out:
 	free(log);
+	mcp_config_release(&cfg);
 	if (rc < 0) {
 		mcp_err_print(PROG, &e);
 		return mcp_err_exit(&e);

@@ -3,6 +3,7 @@
 pipeline_tests = \
 	tests/e2e/t9001-pipeline-examples.sh \
 	tests/e2e/t9002-pipeline-mcp-run.sh \
-	tests/e2e/t9003-examples-protocol.sh
+	tests/e2e/t9003-examples-protocol.sh \
+	tests/e2e/t9004-pipeline-secrets.sh
 TESTS += $(pipeline_tests)
 EXTRA_DIST += $(pipeline_tests)

@@ -57,6 +57,46 @@ EXECSECRET=exec expect_ok "a secret inside the kind" \
 jqs '.[0].record.kind == "mcp.[REDACTED]/v1"' "the kind is redacted too" "$T/kind.log"
 expect_ok "and the log verifies" "$A" verify --log "$T/kind.log"
 
+# audit.redact in the configuration files adds key globs to the built-in
+# ones and to --redact-key; a user's file cannot take back the system's.
+mkdir -p "$XDG_CONFIG_HOME/mcp"
+printf 'audit:\n  redact: ["*_PIN"]\n' >"$XDG_CONFIG_HOME/mcp/config.yaml"
+printf 'audit:\n  redact: [session]\n' >more.yaml
+echo '{"kind":"mcp.exec/v1","event":"start","CARD_PIN":"1234","Session":"s-1","cookie":"c","keep":"k"}' >pin.jsonl
+expect_ok "append with audit.redact from two files and --redact-key" \
+	"$A" append --log "$T/pin.log" --config more.yaml --redact-key cookie pin.jsonl
+jqs '.[0].record == {"kind":"mcp.exec/v1","event":"start","CARD_PIN":"[REDACTED]","Session":"[REDACTED]","cookie":"[REDACTED]","keep":"k"}' \
+	"the user's, the --config file's and the command line's globs all apply" "$T/pin.log"
+expect_ok "with --log too, the configuration is read" \
+	"$A" append --log "$T/pin2.log" pin.jsonl
+jqs '.[0].record.CARD_PIN == "[REDACTED]" and .[0].record.Session == "s-1"' \
+	"a --log does not skip the configuration's audit.redact" "$T/pin2.log"
+printf 'audit:\n  redact: "*_PIN"\n' >bad-redact.yaml
+expect_fail 2 '^mcp-audit: .*bad-redact.yaml:2:11: audit.redact: must be a list of strings$' \
+	"audit.redact must be a list" "$A" append --log "$T/pin3.log" --config bad-redact.yaml pin.jsonl
+check "a bad configuration writes nothing" test ! -e "$T/pin3.log"
+rm "$XDG_CONFIG_HOME/mcp/config.yaml"
+
+# --secrets-from SPEC: the secrets a spec names, for input that does not
+# hold the spec (the records of mcp-exec, as mcp-run's appender sees them).
+echo '{"kind":"mcp.spec/v1","process":{"secrets":[{"name":"CANARY_TWO","as":"env"}]}}' >spec.json
+echo '{"kind":"mcp.exec/v1","event":"start","argv":["srv","--k='"$CANARY_TWO"'"]}' >rec.jsonl
+expect_ok "append --secrets-from" "$A" append --log "$T/sf.log" --secrets-from spec.json rec.jsonl
+check "the spec's secret is redacted in the records" sh -c "! grep -q '$CANARY_TWO' '$T/sf.log'"
+jqs '.[0].record.argv == ["srv","--k=[REDACTED]"]' "by value, inside argv" "$T/sf.log"
+expect_fail 2 '^mcp-audit: --secrets-from: .*rec.jsonl.*mcp.spec/v1' \
+	"--secrets-from takes a spec only" "$A" append --log "$T/sf2.log" --secrets-from rec.jsonl rec.jsonl
+expect_fail 2 '^mcp-audit: --secrets-from: .*no-such.json' \
+	"--secrets-from: a missing file" "$A" append --log "$T/sf2.log" --secrets-from no-such.json rec.jsonl
+expect_fail 2 '^mcp-audit: option --secrets-from: needs a file, not "-"$' \
+	"--secrets-from -: standard input is the records'" "$A" append --log "$T/sf2.log" --secrets-from - rec.jsonl
+expect_fail 2 '^mcp-audit: option --secrets-from is not valid for verify$' \
+	"--secrets-from is for append" "$A" verify --log "$T/sf.log" --secrets-from spec.json
+check "no log was written by the refused appends" test ! -e "$T/sf2.log"
+echo '{"kind":"mcp.spec/v1","process":{"secrets":[{"as":"env"}]}}' >noname.json
+expect_fail 2 '^mcp-audit: --secrets-from: noname.json: process.secrets\[0\] has no name$' \
+	"--secrets-from: a secret without a name" "$A" append --log "$T/sf2.log" --secrets-from noname.json rec.jsonl
+
 # Short values would mangle every record: warn.
 SHORT=ab expect_ok "a short secret is accepted" "$A" append --log "$T/short.log" --secret SHORT in.jsonl
 check "with a warning" grep -q 'warning: secret SHORT is shorter than 4 bytes' "$T/err"

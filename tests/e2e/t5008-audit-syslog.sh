@@ -78,4 +78,31 @@ check "the canary never reached syslog" sh -c "! grep -q '$CANARY' syslog.out"
 check "the canary is redacted in syslog too" grep -q -- '--token=\[REDACTED\]' syslog.out
 check "the host's /dev/log was not touched" test ! -e /dev/log
 
+# audit.syslog in a configuration file does what --syslog does, and the
+# configuration's audit.redact patterns hold in syslog too.
+printf 'audit:\n  syslog: true\n  redact: ["*_PIN"]\n' >syslog.yaml
+printf '{"kind":"mcp.exec/v1","event":"start","package":"org/pkg","CARD_PIN":"4711-secret"}\n' >pin.jsonl
+timeout 60 unshare -m sh -c '
+	set -u
+	A=$1 T=$2
+	mount --make-rprivate / 2>/dev/null
+	mount -t tmpfs -o mode=0755 tmpfs /dev || exit 3
+	mknod -m 666 /dev/null c 1 3 || exit 3
+	python3 "$T/listen.py" /dev/log "$T/syslog2.out" 1 &
+	lp=$!
+	i=0
+	while [ ! -e "$T/syslog2.out.ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	"$A" append --config "$T/syslog.yaml" --log "$T/c.log" "$T/pin.jsonl" 2>"$T/c.err"; echo $? >"$T/c.rc"
+	wait $lp
+	exit 0
+' sh "$A" "$T"
+ns=$?
+check "config audit.syslog: the namespace ran" test "$ns" -eq 0
+check "config audit.syslog: append exit 0" test "$(cat c.rc)" -eq 0
+check "config audit.syslog: the line reached syslog" \
+	test "$(grep -c '^<86>.*mcp-audit\[' syslog2.out)" -eq 1
+check "config audit.redact: the value is redacted in syslog" \
+	grep -qF '"CARD_PIN":"[REDACTED]"' syslog2.out
+check "config audit.redact: and nowhere in the log" sh -c "! grep -q 4711 c.log syslog2.out"
+
 done_testing

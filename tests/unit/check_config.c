@@ -101,6 +101,49 @@ START_TEST(test_layering)
 }
 END_TEST
 
+/* audit.redact adds up over the files (a later file cannot drop a site's
+ * pattern); audit.syslog is a setting, the last file that says wins. */
+START_TEST(test_audit_section)
+{
+	char *f[3];
+	struct mcp_config c;
+	struct mcp_err e;
+
+	f[0] = file("a1.yaml", "audit:\n  redact: [\"*_PIN\", cookie]\n"
+	                       "  syslog: true\n");
+	f[1] = file("a2.yaml", "audit:\n  log: /l\n");
+	f[2] = file("a3.yaml", "audit:\n  redact: [\"X-Api-*\"]\n"
+	                       "  syslog: false\n");
+	mcp_config_init(&c);
+	mcp_err_init(&e);
+	ck_assert_msg(mcp_config_load(&c, f, 2, 1, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(c.naudit_redact, 2);
+	ck_assert_str_eq(c.audit_redact[0], "*_PIN");
+	ck_assert_str_eq(c.audit_redact[1], "cookie");
+	ck_assert_ptr_null(c.audit_redact[2]);
+	ck_assert_int_eq(c.audit_syslog, 1);
+	mcp_config_release(&c);
+
+	mcp_config_init(&c);
+	ck_assert_msg(mcp_config_load(&c, f, 3, 1, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(c.naudit_redact, 3);
+	ck_assert_str_eq(c.audit_redact[2], "X-Api-*");
+	ck_assert_ptr_null(c.audit_redact[3]);
+	ck_assert_int_eq(c.audit_syslog, 0);
+	mcp_config_release(&c);
+
+	mcp_config_init(&c);
+	ck_assert_int_eq(mcp_config_load(&c, f + 1, 1, 1, &e), 0);
+	ck_assert_ptr_null(c.audit_redact);
+	ck_assert_uint_eq(c.naudit_redact, 0);
+	ck_assert_int_eq(c.audit_syslog, 0);
+	mcp_config_release(&c);
+	free(f[0]);
+	free(f[1]);
+	free(f[2]);
+}
+END_TEST
+
 static const struct {
 	const char *yaml, *msg; /* msg follows "FILE:" */
 } bad[] = {
@@ -126,6 +169,11 @@ static const struct {
     {"verify:\n  interpreters: [..]\n",
      "2:18: verify.interpreters[0]: must be a bare command name, not a path"},
     {"cache:\n  dir: /a\ncache:\n  dir: /b\n", "3:1: duplicate key \"cache\""},
+    {"audit:\n  redact: \"*_PIN\"\n",
+     "2:11: audit.redact: must be a list of strings"},
+    {"audit:\n  redact: [\"*_PIN\", \"\"]\n",
+     "2:21: audit.redact[1]: must be a glob of 1 to 256 characters"},
+    {"audit:\n  syslog: yes\n", "2:11: audit.syslog: must be true or false"},
 };
 
 START_TEST(test_bad)
@@ -294,6 +342,7 @@ suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_layering);
+	tcase_add_test(tc, test_audit_section);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_missing);
 	tcase_add_test(tc, test_user_path);
