@@ -142,6 +142,10 @@ mcp_cache_lookup(struct mcp_cache *c, const char *digest, uint64_t want_size,
 	if (strcmp(got, digest) == 0 &&
 	    (want_size == 0 || *size == want_size)) {
 		*state = MCP_CACHE_HIT;
+		/* The last use, for pruning: the mtime, set explicitly
+		 * because atime is unreliable (relatime, noatime).  Best
+		 * effort: a read-only cache still answers. */
+		(void)futimens(fd, NULL);
 		rc = 0;
 		goto out;
 	}
@@ -543,6 +547,59 @@ out:
 	free(text);
 	json_decref(j);
 	free(path);
+	free(dir);
+	return rc;
+}
+
+int
+mcp_cache_write_atomic(const char *path, const char *text, mode_t mode,
+                       struct mcp_err *e)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *tmp = NULL;
+	int fd = -1, rc = -1;
+
+	if (slash == NULL || slash == dir) {
+		mcp_err_set(e, MCP_ERR_RUNTIME, "%s: not an absolute path",
+		            path);
+		goto out;
+	}
+	*slash = '\0';
+	if (mcp_mkdir_p(dir, MCP_PRIVATE_DIR_MODE, e) < 0)
+		goto out;
+	tmp = xasprintf("%s/.tmp-file-XXXXXX", dir);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		mcp_err_sys(e, MCP_ERR_RUNTIME, "create %s", tmp);
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (mcp_write_all(fd, text, strlen(text)) < 0 ||
+	    mcp_write_all(fd, "\n", 1) < 0 || fchmod(fd, mode) < 0 ||
+	    fsync(fd) < 0) {
+		mcp_err_sys(e, MCP_ERR_RUNTIME, "write %s", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		mcp_err_sys(e, MCP_ERR_RUNTIME, "write %s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		mcp_err_sys(e, MCP_ERR_RUNTIME, "rename into %s", path);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
 	free(dir);
 	return rc;
 }

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "digest.h"
 #include "err.h"
@@ -91,5 +92,14 @@ int mcp_cache_record_store(struct mcp_cache *c, const char *registry,
                            const struct mcp_ref *ref,
                            const struct mcp_resolution *res,
                            const char *resolved_at, struct mcp_err *e);
+
+/*
+ * Replace PATH by TEXT (and a newline) atomically: written to a private
+ * temporary file in PATH's directory (created 0700 if missing), synced,
+ * given MODE and renamed over PATH.  A reader sees the old file or the
+ * new one.
+ */
+int mcp_cache_write_atomic(const char *path, const char *text, mode_t mode,
+                           struct mcp_err *e);
 
 #endif

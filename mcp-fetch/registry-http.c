@@ -68,6 +68,9 @@ struct http_registry {
 	char *cacert;
 	int allow_http;
 	char *token; /* secret */
+	void (*trace)(void *arg, const char *url, long status,
+	              const char *error);
+	void *trace_arg;
 	/* Artifact URLs of the last resolution, for those digests. */
 	char manifest_digest[MCP_DIGEST_STR_MAX],
 	    bundle_digest[MCP_DIGEST_STR_MAX];
@@ -560,8 +563,24 @@ setup_handle(struct http_registry *h, struct req *r, const char *url,
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, r);
 	SET(CURLOPT_ERRORBUFFER, errbuf);
+	/* Fewer, larger writes into the hashing sink: a 95 MiB bundle
+	 * costs a tenth of the calls of the 16 KiB default. */
+	SET(CURLOPT_BUFFERSIZE, 256L * 1024);
 #undef SET
 	return bad ? -1 : 0;
+}
+
+/* Report one exchange to the -v hook, without query or fragment. */
+static void
+trace(struct http_registry *h, const char *url, long status, const char *err)
+{
+	char *bare;
+
+	if (h->trace == NULL)
+		return;
+	bare = xstrndup(url, strcspn(url, "?#"));
+	h->trace(h->trace_arg, bare, status, err);
+	free(bare);
 }
 
 /*
@@ -605,6 +624,10 @@ request(struct http_registry *h, const char *url0, struct req *r,
 		c = curl_easy_perform(r->curl);
 		r->status = 0;
 		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
+		trace(h, url, r->status,
+		      c == CURLE_OK
+		          ? NULL
+		          : (errbuf[0] ? errbuf : curl_easy_strerror(c)));
 		if (r->failed)
 			goto out;
 		if (c != CURLE_OK) {
@@ -913,6 +936,8 @@ mcp_registry_http_new(char *url, const struct mcp_registry_opts *o,
 	h->allow_http = o->allow_http;
 	h->cacert = o->cacert ? xstrdup(o->cacert) : NULL;
 	h->token = o->token ? xstrdup(o->token) : NULL;
+	h->trace = o->trace;
+	h->trace_arg = o->trace_arg;
 	reg = xcalloc(1, sizeof(*reg));
 	reg->ops = &http_ops;
 	reg->priv = h;

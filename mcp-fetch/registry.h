@@ -85,6 +85,12 @@ struct mcp_registry_opts {
 	const char *cacert; /* CA bundle file, or NULL for the system's */
 	int allow_http;     /* plain http to a host that is not loopback */
 	const char *token;  /* bearer token, or NULL; borrowed */
+	/* Called after each HTTP exchange with its URL (query and fragment
+	 * removed: a presigned URL's signature is a credential) and its
+	 * status, or 0 and the transport error; may be NULL.  For -v. */
+	void (*trace)(void *arg, const char *url, long status,
+	              const char *error);
+	void *trace_arg;
 };
 
 /*

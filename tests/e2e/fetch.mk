@@ -10,6 +10,11 @@ fetch_e2e_tests = \
 	tests/e2e/t1006-fetch-index.sh \
 	tests/e2e/t1007-fetch-nonet.sh \
 	tests/e2e/t1008-fetch-http.sh \
-	tests/e2e/t1009-fetch-https.sh
+	tests/e2e/t1009-fetch-https.sh \
+	tests/e2e/t1010-fetch-pins.sh \
+	tests/e2e/t1011-fetch-cache-manage.sh \
+	tests/e2e/t1012-fetch-kill.sh \
+	tests/e2e/t1013-fetch-mirror.sh \
+	tests/e2e/t1014-fetch-progress.sh
 TESTS += $(fetch_e2e_tests)
 EXTRA_DIST += $(fetch_e2e_tests)
