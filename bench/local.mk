@@ -18,3 +18,7 @@ EXTRA_DIST += bench/audit.sh bench/fsync-loop.c
 # mcp-verify: digest vs openssl dgst and sha256sum, extraction vs bsdtar.
 bench_scripts += bench/verify.sh
 EXTRA_DIST += bench/verify.sh
+
+# mcp-fetch: a 95 MiB download vs curl (+ openssl dgst), a warm hit vs openssl dgst.
+bench_scripts += bench/fetch.sh
+EXTRA_DIST += bench/fetch.sh
