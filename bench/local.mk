@@ -22,3 +22,7 @@ EXTRA_DIST += bench/verify.sh
 # mcp-fetch: a 95 MiB download vs curl (+ openssl dgst), a warm hit vs openssl dgst.
 bench_scripts += bench/fetch.sh
 EXTRA_DIST += bench/fetch.sh
+
+# mcp-exec: start-up to /bin/true, limits only and isolated, vs the floor, bwrap, firejail.
+bench_scripts += bench/exec.sh
+EXTRA_DIST += bench/exec.sh bench/exec-time.c

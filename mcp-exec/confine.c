@@ -7,15 +7,19 @@
  *                   two close-on-exec pipes)
  *   2 environment   the spec's environment only (built by the parent)
  *   3 cgroup        wait until the parent moved us into the run's cgroup
- *   4 namespaces    not supported by this version: skipped
+ *   4 namespaces    ns.c: the rest of the namespaces (the pid and user
+ *                   ones came with clone), the private root
  *   5 rlimits       limits.c
  *   6 capabilities  bounding and ambient sets dropped
  *   7 identity      setgroups, setgid, setuid; old ids checked gone;
  *                   effective, permitted, inheritable sets cleared
  *   8 no_new_privs  PR_SET_NO_NEW_PRIVS
- *   9 landlock, 10 seccomp: not supported by this version: skipped
+ *   9 landlock      landlock.c, rules listed by the parent
  *   then umask, chdir (as the server's user), parent-death signal, wait
- *   for the start record, execve.
+ *   for the start record; in a pid namespace fork the server and stay as
+ *   its init (ns.c); then
+ *  10 seccomp       seccomp.c, compiled by the parent, loaded last
+ *   and execve.
  * The child is single-threaded (mcp-exec never starts a thread), so
  * malloc would be safe, but from the rlimits on nothing here allocates:
  * the run's memory limits already hold, and a small one must not break
@@ -132,6 +136,43 @@ wait_parent(struct confine_plan *p)
 }
 
 static void
+enter_namespaces(struct confine_plan *p)
+{
+	char st[LAYER_TEXT], why[LAYER_TEXT];
+
+	if (ns_enter(p->ns, st, sizeof(st), why, sizeof(why)) < 0)
+		fail(p, MCP_EXIT_SETUP, "namespaces: %s", why);
+	report(p, L_NS, "%s", st);
+}
+
+/* The init's report: the server's wait status, to the parent. */
+static void
+report_exit(void *arg, int status)
+{
+	send_msg(arg, MSG_EXIT, 0, status, 0, "");
+}
+
+static void
+landlock(struct confine_plan *p)
+{
+	char st[LAYER_TEXT], why[LAYER_TEXT];
+
+	if (landlock_apply(p->ll, p->ns->pidns && p->ns->root, st, sizeof(st),
+	                   why, sizeof(why)) < 0)
+		fail(p, MCP_EXIT_SETUP, "%s", why);
+	report(p, L_LANDLOCK, "%s", st);
+}
+
+/* The system call filter, last before execve (and in the init). */
+static int
+lock(void *arg)
+{
+	const struct confine_plan *p = arg;
+
+	return seccomp_plan_load(p->sc);
+}
+
+static void
 set_limits(struct confine_plan *p)
 {
 	char why[LAYER_TEXT];
@@ -186,11 +227,17 @@ confine_exec(struct confine_plan *p)
 	close_fds(p);
 	report(p, L_ENV, "applied");
 	wait_parent(p);
-	report(p, L_NS, "skipped: not supported by this mcp-exec");
+	enter_namespaces(p);
+	if (p->ns->nsecrets > 0 && !p->ns->root)
+		fail(p, MCP_EXIT_SETUP,
+		     "process.secrets: delivery as a file needs the private "
+		     "root, which the namespaces layer did not build");
 	set_limits(p);
 	drop_privileges(p);
-	report(p, L_LANDLOCK, "skipped: not supported by this mcp-exec");
-	report(p, L_SECCOMP, "skipped: not supported by this mcp-exec");
+	landlock(p);
+	/* Loaded at the last moment, but known now: a failure to load is a
+	 * failed set-up (125), never a server running without it. */
+	report(p, L_SECCOMP, "%s", p->sc->status);
 	umask(s->umask);
 	if (chdir(s->cwd) < 0)
 		fail(p, MCP_EXIT_SETUP, "cwd %s: %s", s->cwd, strerror(errno));
@@ -201,12 +248,17 @@ confine_exec(struct confine_plan *p)
 		_exit(MCP_EXIT_SETUP);
 	send_msg(p, MSG_READY, 0, 0, 0, "");
 	wait_parent(p);
+	/* pid 1 of the run's pid namespace forks the server and stays. */
+	if (p->ns->pidns && ns_init(lock, report_exit, p) < 0)
+		fail(p, MCP_EXIT_SETUP, "fork: %s", strerror(errno));
 
 	/* The parent blocked these for its signalfd; the server gets the
 	 * caller's mask and dispositions, except SIGPIPE (see main). */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	if (lock(p) < 0)
+		fail(p, MCP_EXIT_SETUP, "seccomp: %s", strerror(errno));
 	execve(s->argv[0], (char *const *)s->argv, p->envp);
 	if (errno == ENOENT || errno == ENOTDIR)
 		fail(p, MCP_EXIT_NOTFOUND, "%s: %s", s->argv[0],

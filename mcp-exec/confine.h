@@ -12,11 +12,16 @@
 #define MCP_EXEC_CONFINE_H
 
 #include "identity.h"
+#include "landlock.h"
 #include "layers.h"
 #include "limits.h"
+#include "ns.h"
+#include "seccomp.h"
 #include "spec.h"
 
-enum { MSG_LAYER = 1, MSG_READY, MSG_FAIL };
+/* MSG_EXIT: from the init of a pid namespace, the server's wait status
+ * in code. */
+enum { MSG_LAYER = 1, MSG_READY, MSG_FAIL, MSG_EXIT };
 
 /* One message, small enough that a pipe write of it is atomic. */
 struct child_msg {
@@ -32,6 +37,9 @@ struct confine_plan {
 	char **envp;
 	struct rlimits_plan rl;
 	struct identity id;
+	struct ns_plan *ns;
+	const struct seccomp_plan *sc;
+	const struct landlock_plan *ll;
 	int status_fd; /* write end, to the parent */
 	int go_fd;     /* read end, from the parent */
 };

@@ -1,10 +1,13 @@
 /*
  * mcp-exec: run an MCP server under an mcp.spec/v1, on the caller's stdio.
  *
- * The story: read the spec and check every member; open the records; fork
- * a child that closes stray descriptors, takes the spec's environment, is
- * put in the run's cgroup, gets its rlimits, drops to an unprivileged
- * identity with no capabilities and no_new_privs, and execs the server.
+ * The story: read the spec and check every member; open the records; clone
+ * a child (new pid and, rootless, user namespaces) that closes stray
+ * descriptors, takes the spec's environment, is put in the run's cgroup,
+ * enters its namespaces and private root, gets its rlimits, drops to an
+ * unprivileged identity with no capabilities and no_new_privs, restricts
+ * itself with Landlock, becomes the init of its pid namespace, and forks
+ * the server, which loads the seccomp filter and execs.
  * The parent writes the start record, forwards signals, enforces the
  * timeout, kills what the run left behind, writes the end record, and
  * exits with the server's status.  stdin, stdout and stderr are the
@@ -38,6 +41,7 @@ enum {
 	OPT_USER,
 	OPT_GROUP,
 	OPT_GRACE,
+	OPT_SECRETS_FILE,
 	OPT_PROBE,
 	OPT_JSON,
 	OPT_HELP,
@@ -57,6 +61,8 @@ static const struct mcp_opt options[] = {
      "run the server as GROUP (name or gid; root only; default 65534)"},
     {"grace", required_argument, OPT_GRACE, "SECONDS",
      "after a timeout, wait SECONDS between SIGTERM and SIGKILL (5)"},
+    {"secrets-file", required_argument, OPT_SECRETS_FILE, "FILE",
+     "read the spec's secrets from FILE (KEY=VALUE lines, mode 0600)"},
     {"probe", no_argument, OPT_PROBE, NULL,
      "report what this kernel and user allow, then exit"},
     {"json", no_argument, OPT_JSON, NULL,
@@ -71,7 +77,8 @@ static const struct mcp_opt options[] = {
 
 static const char usage[] =
     "mcp-exec [--records FILE | --records-fd N] [--user USER] "
-    "[--group GROUP] [--grace SECONDS] [-q] [-v] SPEC-FILE\n"
+    "[--group GROUP] [--grace SECONDS] [--secrets-file FILE] [-q] [-v] "
+    "SPEC-FILE\n"
     "mcp-exec [options] --spec-fd N\n"
     "mcp-exec --probe [--json]\n";
 
@@ -83,6 +90,7 @@ struct args {
 	const char *spec_path;
 	const char *records;
 	const char *user, *group;
+	const char *secrets_file;
 	long records_fd, spec_fd;
 	unsigned long long grace_s;
 	int probe, json, quiet, verbose;
@@ -174,6 +182,9 @@ parse_args(int argc, char **argv, struct args *a, int *done, struct mcp_err *e)
 			if (mcp_opt_uint("grace", optarg, 3600, &a->grace_s,
 			                 e) < 0)
 				return -1;
+			break;
+		case OPT_SECRETS_FILE:
+			a->secrets_file = optarg;
 			break;
 		case OPT_PROBE:
 			a->probe = 1;
@@ -337,6 +348,7 @@ main(int argc, char **argv)
 	ro.quiet = a.quiet;
 	ro.verbose = a.verbose;
 	ro.grace_ms = a.grace_s * 1000;
+	ro.secrets_file = a.secrets_file;
 	ro.records_fd = records_fd;
 	code = supervise_run(&spec, &ro, &e);
 out:

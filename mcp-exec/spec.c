@@ -8,6 +8,7 @@
  */
 #include <mcp-config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
@@ -26,6 +27,8 @@ const char *const mcp_spec_ident[] = {
     "origin", "registry", "manifest_digest", "bundle_digest", NULL,
 };
 
+const char *const mcp_spec_net_names[] = {"none", "allowlist", "host", NULL};
+
 void
 mcp_spec_init(struct mcp_spec *s)
 {
@@ -37,6 +40,7 @@ void
 mcp_spec_release(struct mcp_spec *s)
 {
 	free(s->argv);
+	free(s->grants);
 	json_decref(s->doc);
 	mcp_spec_init(s);
 }
@@ -193,14 +197,17 @@ parse_env(struct mcp_spec *s, const json_t *proc, struct mcp_err *e)
 			    !mcp_spec_env_name_ok(name))
 				return bad(e, s->label, member,
 				           "must be a valid variable name");
-			/* Only "env" delivery exists; "as" may be omitted. */
+			/* "env" (the default) or "file". */
 			snprintf(member, sizeof(member),
 			         "process.secrets[%zu].as", i);
 			as = json_string_value(json_object_get(v, "as"));
 			if (json_object_get(v, "as") != NULL &&
-			    (as == NULL || strcmp(as, "env") != 0))
+			    (as == NULL || (strcmp(as, "env") != 0 &&
+			                    strcmp(as, "file") != 0)))
 				return bad(e, s->label, member,
-				           "must be \"env\"");
+				           "must be \"env\" or \"file\"");
+			if (as != NULL && strcmp(as, "file") == 0)
+				s->nsecret_files++;
 		}
 		n += json_array_size(s->secrets);
 	}
@@ -254,7 +261,7 @@ static int
 parse_isolation(struct mcp_spec *s, struct mcp_err *e)
 {
 	const json_t *iso = json_object_get(s->doc, "isolation");
-	const char *lists[] = {"require", "degrade"};
+	const char *lists[] = {"require", "degrade", "disable"};
 	char member[64];
 	size_t i, j;
 	json_t *a, *v;
@@ -263,7 +270,7 @@ parse_isolation(struct mcp_spec *s, struct mcp_err *e)
 		return 0;
 	if (!json_is_object(iso))
 		return bad(e, s->label, "isolation", "must be an object");
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		a = json_object_get(iso, lists[i]);
 		if (a == NULL)
 			continue;
@@ -280,6 +287,20 @@ parse_isolation(struct mcp_spec *s, struct mcp_err *e)
 			    !layer_known(json_string_value(v)))
 				return bad(e, s->label, member,
 				           "is not a layer mcp-exec knows");
+			if (i == 2) {
+				int l;
+
+				for (l = 0; mcp_spec_layers[l] != NULL; l++)
+					if (strcmp(mcp_spec_layers[l],
+					           json_string_value(v)) == 0)
+						break;
+				if (!(SPEC_DISABLEABLE & (1U << l)))
+					return bad(
+					    e, s->label, member,
+					    "only namespaces, landlock and "
+					    "seccomp can be disabled");
+				s->disable |= 1U << l;
+			}
 		}
 	}
 	s->require = json_object_get(iso, "require");
@@ -306,6 +327,125 @@ parse_identity(struct mcp_spec *s, struct mcp_err *e)
 	return 0;
 }
 
+/* An absolute path, no NUL, no "." or ".." component, not "/" alone. */
+static int
+path_ok(const char *p)
+{
+	const char *c;
+
+	if (p == NULL || p[0] != '/' || p[1] == '\0' || strlen(p) > 4000)
+		return 0;
+	for (c = p; *c != '\0'; c++)
+		if (c[0] == '/' &&
+		    (strncmp(c, "/./", 3) == 0 || strcmp(c, "/.") == 0 ||
+		     strncmp(c, "/../", 4) == 0 || strcmp(c, "/..") == 0))
+			return 0;
+	return 1;
+}
+
+static int
+parse_fs(struct mcp_spec *s, struct mcp_err *e)
+{
+	const json_t *fs = json_object_get(s->doc, "filesystem"), *v, *t;
+	const char *acc;
+	char member[64];
+	size_t i;
+
+	t = json_object_get(s->doc, "tree");
+	if (t != NULL && !json_is_null(t)) {
+		s->tree = clean_str(t);
+		if (!path_ok(s->tree))
+			return bad(e, s->label, "tree",
+			           "must be an absolute path other than /");
+	}
+	if (fs == NULL)
+		return 0;
+	if (!json_is_array(fs) || json_array_size(fs) > SPEC_MAX_GRANTS)
+		return mcp_err_set(e, MCP_ERR_USAGE,
+		                   "%s: filesystem: must be an array of at "
+		                   "most %d grants",
+		                   s->label, SPEC_MAX_GRANTS);
+	s->grants = xcalloc(json_array_size(fs) + 1, sizeof(*s->grants));
+	json_array_foreach(fs, i, v)
+	{
+		snprintf(member, sizeof(member), "filesystem[%zu]", i);
+		s->grants[i].path = clean_str(json_object_get(v, "path"));
+		acc = json_string_value(json_object_get(v, "access"));
+		if (!json_is_object(v) || !path_ok(s->grants[i].path))
+			return bad(e, s->label, member,
+			           "path must be an absolute path other than /");
+		if (acc == NULL ||
+		    (strcmp(acc, "ro") != 0 && strcmp(acc, "rw") != 0))
+			return bad(e, s->label, member,
+			           "access must be \"ro\" or \"rw\"");
+		s->grants[i].rw = strcmp(acc, "rw") == 0;
+	}
+	s->ngrants = json_array_size(fs);
+	return 0;
+}
+
+static int
+parse_net(struct mcp_spec *s, struct mcp_err *e)
+{
+	const json_t *n = json_object_get(s->doc, "network"), *m, *sp, *tp;
+	const char *mode;
+	char member[64];
+	json_t *a, *v;
+	size_t i;
+
+	s->net = NET_NONE;
+	sp = json_object_get(s->doc, "subprocess");
+	if (sp != NULL && !json_is_boolean(sp))
+		return bad(e, s->label, "subprocess", "must be true or false");
+	s->subprocess = json_is_true(sp);
+	if ((tp = json_object_get(json_object_get(s->doc, "transport"),
+	                          "port")) != NULL) {
+		if (!json_is_integer(tp) || json_integer_value(tp) < 1 ||
+		    json_integer_value(tp) > 65535)
+			return bad(e, s->label, "transport.port",
+			           "must be an integer from 1 to 65535");
+		s->bind_port = (unsigned short)json_integer_value(tp);
+	}
+	if (n == NULL)
+		return 0;
+	if (!json_is_object(n))
+		return bad(e, s->label, "network", "must be an object");
+	a = json_object_get(n, "allow");
+	if (a != NULL && (!json_is_array(a) ||
+	                  json_array_size(a) > SPEC_MAX_PORTS))
+		return mcp_err_set(e, MCP_ERR_USAGE,
+		                   "%s: network.allow: must be an array of at "
+		                   "most %d \"host:port\" strings",
+		                   s->label, SPEC_MAX_PORTS);
+	json_array_foreach(a, i, v)
+	{
+		const char *hp = clean_str(v), *c;
+		char *end;
+		unsigned long port;
+
+		snprintf(member, sizeof(member), "network.allow[%zu]", i);
+		if (hp == NULL || (c = strrchr(hp, ':')) == NULL || c == hp)
+			return bad(e, s->label, member,
+			           "must be a \"host:port\" string");
+		port = strtoul(c + 1, &end, 10);
+		if (c[1] < '0' || c[1] > '9' || *end != '\0' || port < 1 ||
+		    port > 65535)
+			return bad(e, s->label, member,
+			           "must end in a port from 1 to 65535");
+		s->ports[s->nports++] = (unsigned short)port;
+	}
+	if ((m = json_object_get(n, "mode")) == NULL)
+		return 0;
+	mode = json_string_value(m);
+	for (i = 0; mode != NULL && mcp_spec_net_names[i] != NULL; i++)
+		if (strcmp(mode, mcp_spec_net_names[i]) == 0) {
+			s->net = (enum spec_net)i;
+			return 0;
+		}
+	return bad(e, s->label, "network.mode",
+	           "must be \"none\", \"allowlist\" or \"host\"");
+}
+
 int
 mcp_spec_parse(struct mcp_spec *s, json_t *doc, const char *label,
                struct mcp_err *e)
@@ -327,7 +467,8 @@ mcp_spec_parse(struct mcp_spec *s, json_t *doc, const char *label,
 		return bad(e, label, "process.cwd", "must be an absolute path");
 	if (parse_env(s, proc, e) < 0 || parse_umask(s, proc, e) < 0 ||
 	    parse_limits(s, e) < 0 || parse_isolation(s, e) < 0 ||
-	    parse_identity(s, e) < 0)
+	    parse_identity(s, e) < 0 || parse_fs(s, e) < 0 ||
+	    parse_net(s, e) < 0)
 		return -1;
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "layers.h"
 
 /* Upper bounds of the limits (each must also be >= 1). */
 #define SPEC_MAX_MILLICORES 1024000ULL     /* 1024 CPUs */
@@ -34,6 +35,21 @@ struct spec_limits {
 	uint64_t timeout_ms;
 };
 
+#define SPEC_MAX_GRANTS 256
+#define SPEC_MAX_PORTS 64
+
+/* A filesystem grant: a host path visible at the same path. */
+struct spec_grant {
+	const char *path; /* absolute, borrowed */
+	int rw;
+};
+
+enum spec_net { NET_NONE, NET_ALLOWLIST, NET_HOST };
+
+/* The layers isolation.disable may name (bits of enum layer). */
+#define SPEC_DISABLEABLE \
+	((1U << L_NS) | (1U << L_LANDLOCK) | (1U << L_SECCOMP))
+
 struct mcp_spec {
 	json_t *doc;       /* owned reference */
 	const char *label; /* the spec's name in messages */
@@ -44,7 +60,17 @@ struct mcp_spec {
 	json_t *env;      /* borrowed: object name -> string */
 	json_t *pass_env; /* borrowed: array of names, may be NULL */
 	json_t *secrets;  /* borrowed: array of {name, as}, may be NULL */
+	size_t nsecret_files; /* how many of them are "as": "file" */
 	json_t *require;  /* borrowed: isolation.require, may be NULL */
+	const char *tree; /* bundle tree, absolute, or NULL */
+	struct spec_grant *grants; /* filesystem grants */
+	size_t ngrants;
+	enum spec_net net;
+	int subprocess;   /* may the server start programs (default no) */
+	unsigned disable; /* bit (1 << enum layer) per isolation.disable */
+	unsigned short ports[SPEC_MAX_PORTS]; /* network.allow's ports */
+	size_t nports;
+	unsigned short bind_port; /* transport.port (http), or 0 */
 	struct spec_limits limits;
 };
 
@@ -63,6 +89,9 @@ void mcp_spec_release(struct mcp_spec *s);
 
 /* Is NAME a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)? */
 int mcp_spec_env_name_ok(const char *name);
+
+/* The names of enum spec_net. */
+extern const char *const mcp_spec_net_names[];
 
 /* The layer names isolation.require may list (NULL-terminated). */
 extern const char *const mcp_spec_layers[];

@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +37,8 @@
 #include "layers.h"
 #include "limits.h"
 #include "records.h"
+#include "landlock.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "supervise.h"
 #include "xalloc.h"
@@ -49,9 +52,15 @@ struct run {
 	struct layers ls;
 	struct cgroup_run cg;
 	struct rlimits_plan rl;
+	struct ns_plan ns;
+	struct seccomp_plan sc;
+	struct landlock_plan ll;
+	int inner_set, inner_status; /* the server's status, from the init */
 	char **envp;
 	size_t nsecret_from; /* envp[i] for i >= this hold secrets */
 	size_t nenv;
+	char *sfbuf;   /* --secrets-file's content, wiped after use */
+	size_t sflen;
 	pid_t pid;
 	int sfd, tfd, status_fd, go_fd;
 	int main_done, wstatus;
@@ -67,14 +76,100 @@ ms_between(const struct timespec *a, const struct timespec *b)
 	       (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
+/*
+ * --secrets-file: KEY=VALUE lines (empty lines and "#" comments skipped),
+ * in a regular file of the caller's, mode 0600 or stricter.  Read whole;
+ * the lines are split in place.  Values never appear in a message.
+ */
+static int
+load_secrets_file(struct run *r, struct mcp_err *e)
+{
+	const char *path = r->o->secrets_file;
+	struct stat st;
+	char *line, *eq, *nl;
+	size_t lineno = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return mcp_err_sys(e, MCP_ERR_SETUP, "secrets file %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return mcp_err_set(e, MCP_ERR_SETUP,
+		                   "secrets file %s: not a regular file", path);
+	}
+	if (st.st_uid != getuid()) {
+		close(fd);
+		return mcp_err_set(e, MCP_ERR_SETUP,
+		                   "secrets file %s: owned by uid %u, not by "
+		                   "the caller (uid %u)",
+		                   path, (unsigned)st.st_uid,
+		                   (unsigned)getuid());
+	}
+	if (st.st_mode & 077) {
+		close(fd);
+		return mcp_err_set(e, MCP_ERR_SETUP,
+		                   "secrets file %s: mode %04o, must be 0600 "
+		                   "or stricter (chmod 600 %s)",
+		                   path, (unsigned)(st.st_mode & 07777), path);
+	}
+	if (mcp_read_all(fd, 1 << 20, &r->sfbuf, &r->sflen) < 0) {
+		close(fd);
+		return mcp_err_sys(e, MCP_ERR_SETUP, "secrets file %s", path);
+	}
+	close(fd);
+	for (line = r->sfbuf; line < r->sfbuf + r->sflen; line = nl + 1) {
+		lineno++;
+		if ((nl = memchr(line, '\n', r->sfbuf + r->sflen - line)) ==
+		    NULL)
+			nl = r->sfbuf + r->sflen;
+		*nl = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL || memchr(line, '\0', (size_t)(nl - line)) != NULL) {
+			return mcp_err_set(e, MCP_ERR_SETUP,
+			                   "secrets file %s: line %zu: not "
+			                   "KEY=VALUE",
+			                   path, lineno);
+		}
+		*eq = '\0';
+		if (!mcp_spec_env_name_ok(line)) {
+			*eq = '=';
+			return mcp_err_set(e, MCP_ERR_SETUP,
+			                   "secrets file %s: line %zu: not a "
+			                   "valid variable name",
+			                   path, lineno);
+		}
+		*eq = '=';
+	}
+	return 0;
+}
+
+/* A secret's value: from --secrets-file when given, else from the
+ * environment of mcp-exec. */
+static const char *
+secret_value(const struct run *r, const char *name)
+{
+	const char *line, *end = r->sfbuf + r->sflen;
+	size_t len = strlen(name);
+
+	if (r->sfbuf == NULL)
+		return getenv(name);
+	for (line = r->sfbuf; line < end; line += strlen(line) + 1)
+		if (strncmp(line, name, len) == 0 && line[len] == '=')
+			return line + len + 1;
+	return NULL;
+}
+
 /* The server's environment: process.env, then pass_env names that mcp-exec
- * has, then the secrets (which must be set).  Nothing else. */
+ * has, then the secrets (which must be set), those "as": "file" going to
+ * the private root's /run/secrets instead.  Nothing else. */
 static int
 build_env(struct run *r, struct mcp_err *e)
 {
 	const struct mcp_spec *s = r->s;
 	size_t cap = json_object_size(s->env) + 1, i, n = 0;
-	const char *k, *val;
+	const char *k, *val, *as;
 	json_t *v;
 
 	if (s->pass_env)
@@ -94,17 +189,29 @@ build_env(struct run *r, struct mcp_err *e)
 			r->envp[n++] = xasprintf("%s=%s", k, val);
 	}
 	r->nsecret_from = n;
+	r->nenv = n;
+	if (r->o->secrets_file != NULL && load_secrets_file(r, e) < 0)
+		return -1;
+	if (s->nsecret_files > 0)
+		r->ns.secrets =
+		    xcalloc(s->nsecret_files, sizeof(*r->ns.secrets));
 	json_array_foreach(s->secrets, i, v)
 	{
 		k = json_string_value(json_object_get(v, "name"));
-		if ((val = getenv(k)) == NULL) {
+		as = json_string_value(json_object_get(v, "as"));
+		if ((val = secret_value(r, k)) == NULL) {
 			r->nenv = n;
 			return mcp_err_set(
-			    e, MCP_ERR_SETUP,
-			    "secret %s: not set in the environment of mcp-exec",
-			    k);
+			    e, MCP_ERR_SETUP, "secret %s: not set in %s", k,
+			    r->sfbuf != NULL ? "the secrets file"
+			                     : "the environment of mcp-exec");
 		}
-		r->envp[n++] = xasprintf("%s=%s", k, val);
+		if (as != NULL && strcmp(as, "file") == 0) {
+			r->ns.secrets[r->ns.nsecrets].name = k;
+			r->ns.secrets[r->ns.nsecrets++].value = xstrdup(val);
+		} else {
+			r->envp[n++] = xasprintf("%s=%s", k, val);
+		}
 	}
 	r->nenv = n;
 	return 0;
@@ -115,6 +222,19 @@ free_env(struct run *r)
 {
 	size_t i;
 
+	if (r->sfbuf != NULL) {
+		explicit_bzero(r->sfbuf, r->sflen);
+		free(r->sfbuf);
+		r->sfbuf = NULL;
+	}
+	for (i = 0; i < r->ns.nsecrets; i++) {
+		explicit_bzero(r->ns.secrets[i].value,
+		               strlen(r->ns.secrets[i].value));
+		free(r->ns.secrets[i].value);
+	}
+	free(r->ns.secrets);
+	r->ns.secrets = NULL;
+	r->ns.nsecrets = 0;
 	if (r->envp == NULL)
 		return;
 	for (i = 0; i < r->nenv; i++) {
@@ -203,6 +323,12 @@ signal_group(struct run *r, int sig)
 {
 	if (r->pid <= 0 || r->main_done)
 		return;
+	/* In its pid namespace, the init forwards to the server; a SIGKILL
+	 * of the init kills the whole namespace. */
+	if (r->ns.pidns) {
+		kill(r->pid, sig);
+		return;
+	}
 	if (kill(-r->pid, sig) < 0 && errno == ESRCH)
 		kill(r->pid, sig);
 }
@@ -249,6 +375,8 @@ static void
 signal_all(struct run *r, int sig)
 {
 	signal_group(r, sig);
+	if (r->ns.pidns && sig != SIGKILL && sig != 0)
+		return;
 	if (cgroup_tracks(&r->cg))
 		cgroup_signal(&r->cg, sig);
 	signal_children(sig);
@@ -317,6 +445,9 @@ read_one(struct run *r)
 		snprintf(r->fail_text, sizeof(r->fail_text), "%s", m.text);
 	} else if (m.type == MSG_READY) {
 		r->ready = 1;
+	} else if (m.type == MSG_EXIT && r->ns.pidns) {
+		r->inner_set = 1;
+		r->inner_status = m.code;
 	}
 }
 
@@ -435,6 +566,10 @@ watch(struct run *r, struct mcp_err *e)
 	/* A MSG_FAIL sent just before the child exited. */
 	while (r->status_fd >= 0)
 		read_one(r);
+	/* The init's status is the server's, which the records describe;
+	 * the init killed by a signal (the timeout) speaks for itself. */
+	if (r->inner_set && r->main_done && WIFEXITED(r->wstatus))
+		r->wstatus = r->inner_status;
 	if (!r->started && !r->fail_code && failed == 0) {
 		r->fail_code = MCP_EXIT_SETUP;
 		snprintf(r->fail_text, sizeof(r->fail_text), "%s",
@@ -453,6 +588,14 @@ sweep(struct run *r)
 	struct timespec now, pause = {0, 5 * 1000 * 1000};
 	int st, left;
 
+	/* The init of a pid namespace has exited: the kernel killed every
+	 * process of the namespace and waited for them first, and none was
+	 * ever reparented here.  Nothing to look for. */
+	if (r->ns.pidns && r->main_done) {
+		while (waitpid(-1, &st, WNOHANG) > 0)
+			continue;
+		return;
+	}
 	for (;;) {
 		signal_all(r, SIGKILL);
 		while (waitpid(-1, &st, WNOHANG) > 0)
@@ -532,6 +675,8 @@ write_end(struct run *r, int code, const char *what, struct mcp_err *e)
 	                    json_integer((json_int_t)peak));
 	json_object_set_new(rec, "oom_kills",
 	                    json_integer((json_int_t)cgroup_oom_kills(&r->cg)));
+	/* What held for the whole run, as in the start record. */
+	json_object_set_new(rec, "layers", layers_json(r));
 	if (r->fail_code)
 		json_object_set_new(rec, "error", json_string(r->fail_text));
 	rc = records_write(r->o->records_fd, rec, e);
@@ -544,6 +689,7 @@ setup(struct run *r, struct mcp_err *e)
 {
 	sigset_t set;
 
+	ns_plan_make(&r->ns, r->s, r->o->id.uid, r->o->id.gid);
 	if (build_env(r, e) < 0)
 		return -1;
 	cgroup_create(&r->cg, &r->s->limits, r->ls.st[L_CGROUP],
@@ -551,6 +697,8 @@ setup(struct run *r, struct mcp_err *e)
 	limits_plan(&r->s->limits, r->o->id.uid, r->cg.ctl[CG_PIDS] != NULL,
 	            &r->rl);
 	layer_set(&r->ls, L_TIMEOUT, "applied");
+	seccomp_plan_make(&r->sc, r->s);
+	landlock_plan_make(&r->ll, r->s);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -589,7 +737,7 @@ launch(struct run *r, struct mcp_err *e)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "pipe");
 	}
 	fflush(NULL);
-	r->pid = fork();
+	r->pid = ns_fork(&r->ns);
 	if (r->pid < 0) {
 		close(sp[0]), close(sp[1]), close(gp[0]), close(gp[1]);
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "fork");
@@ -600,6 +748,9 @@ launch(struct run *r, struct mcp_err *e)
 		plan.envp = r->envp;
 		plan.rl = r->rl;
 		plan.id = r->o->id;
+		plan.ns = &r->ns;
+		plan.sc = &r->sc;
+		plan.ll = &r->ll;
 		plan.status_fd = sp[1];
 		plan.go_fd = gp[0];
 		close(sp[0]);
@@ -617,7 +768,13 @@ launch(struct run *r, struct mcp_err *e)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "timerfd_settime");
 	}
 
-	/* The child waits in wait_parent() until it is in the cgroup. */
+	/* The child waits in wait_parent() until it has its user
+	 * namespace's maps and is in the cgroup. */
+	if (ns_write_maps(&r->ns, r->pid, why, sizeof(why)) < 0) {
+		snprintf(text, sizeof(text), "namespaces: %.180s", why);
+		refuse(r, text);
+		return 0;
+	}
 	if (cgroup_tracks(&r->cg) &&
 	    cgroup_join(&r->cg, r->pid, why, sizeof(why)) < 0) {
 		snprintf(text, sizeof(text), "cgroup: %.180s", why);
@@ -686,6 +843,8 @@ out:
 	if (cgroup_release(&r.cg, left, sizeof(left)) > 0)
 		mcp_warn(o->prog, "cgroup %s: still busy, left in place", left);
 	free_env(&r);
+	seccomp_plan_free(&r.sc);
+	landlock_plan_free(&r.ll);
 	if (r.sfd >= 0)
 		close(r.sfd);
 	if (r.tfd >= 0)

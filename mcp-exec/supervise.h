@@ -20,6 +20,7 @@ struct run_opts {
 	int quiet, verbose;
 	unsigned long long grace_ms; /* TERM to KILL after a timeout */
 	int records_fd;              /* -1: none */
+	const char *secrets_file;    /* --secrets-file, or NULL */
 	struct identity id;
 };
 

@@ -3,7 +3,7 @@
 # ($MCP_TEST_BIN); never installed.
 check_PROGRAMS += tests/bin/forkbomb tests/bin/balloon tests/bin/fdhog \
 	tests/bin/cpuburn tests/bin/termignore tests/bin/daemonize \
-	tests/bin/privcheck tests/bin/cgescape
+	tests/bin/privcheck tests/bin/cgescape tests/bin/escape
 # Built without the sanitizers even in a sanitizer build: ASan reserves
 # terabytes of shadow memory, which the run's RLIMIT_DATA (rightly)
 # refuses, and these programs test mcp-exec, not themselves.
@@ -32,6 +32,9 @@ tests_bin_privcheck_LDFLAGS =
 tests_bin_cgescape_SOURCES = tests/bin/cgescape.c
 tests_bin_cgescape_CFLAGS = $(exec_testbin_cflags)
 tests_bin_cgescape_LDFLAGS =
+tests_bin_escape_SOURCES = tests/bin/escape.c
+tests_bin_escape_CFLAGS = $(exec_testbin_cflags) -pthread
+tests_bin_escape_LDFLAGS = -pthread
 
 TESTS += \
 	tests/e2e/t4001-exec-usage.sh \
@@ -39,11 +42,19 @@ TESTS += \
 	tests/e2e/t4003-exec-lifecycle.sh \
 	tests/e2e/t4004-exec-probe.sh \
 	tests/e2e/t4005-exec-cgroup.sh \
-	tests/e2e/t4006-exec-rootless.sh
+	tests/e2e/t4006-exec-rootless.sh \
+	tests/e2e/t4010-exec-namespaces.sh \
+	tests/e2e/t4011-exec-escapes.sh \
+	tests/e2e/t4012-exec-examples.sh \
+	tests/e2e/t4013-exec-secrets.sh
 EXTRA_DIST += tests/e2e/exec-lib.sh \
 	tests/e2e/t4001-exec-usage.sh \
 	tests/e2e/t4002-exec-run.sh \
 	tests/e2e/t4003-exec-lifecycle.sh \
 	tests/e2e/t4004-exec-probe.sh \
 	tests/e2e/t4005-exec-cgroup.sh \
-	tests/e2e/t4006-exec-rootless.sh
+	tests/e2e/t4006-exec-rootless.sh \
+	tests/e2e/t4010-exec-namespaces.sh \
+	tests/e2e/t4011-exec-escapes.sh \
+	tests/e2e/t4012-exec-examples.sh \
+	tests/e2e/t4013-exec-secrets.sh

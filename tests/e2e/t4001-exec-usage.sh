@@ -73,10 +73,17 @@ non-string env|.process.env.FOO = 1|process.env.FOO: must be a string
 bad env name|.process.env["A=B"] = "x"|process.env.A=B: is not a valid variable name
 env not an object|.process.env = ["A"]|process.env: must be an object
 bad pass_env|.process.pass_env = ["1X"]|process.pass_env\[0\]: must be a valid variable name
-bad secret|.process.secrets = [{"name": "K", "as": "file"}]|process.secrets\[0\].as: must be "env"
+bad secret|.process.secrets = [{"name": "K", "as": "pipe"}]|process.secrets\[0\].as: must be "env" or "file"
 bad umask|.process.umask = "999"|process.umask: must be an octal string
 unknown layer|.isolation = {"require": ["magic"]}|isolation.require\[0\]: is not a layer
 bad identity|.ref = 5|ref: must be a string or null
+relative tree|.tree = "rel/tree"|tree: must be an absolute path other than /
+bad network mode|.network = {"mode": "open"}|network.mode: must be "none", "allowlist" or "host"
+bad allow entry|.network = {"mode": "allowlist", "allow": ["example.org"]}|network.allow\[0\]: must be a "host:port" string
+bad allow port|.network = {"mode": "allowlist", "allow": ["example.org:99999"]}|network.allow\[0\]: must end in a port from 1 to 65535
+subprocess not boolean|.subprocess = "yes"|subprocess: must be true or false
+bad transport port|.transport = {"type": "http", "port": 0}|transport.port: must be an integer from 1 to 65535
+bad disable|.isolation = {"disable": ["identity"]}|isolation.disable\[0\]: only namespaces, landlock and seccomp can be disabled
 TABLE
 
 printf '{"kind": "mcp.spec/v1",' >trunc.json

@@ -156,11 +156,12 @@ check "end record lost: the start record was read" \
 check "end record lost: one warning, even with -q" \
 	grep -qx 'mcp-exec: warning: records: write: Broken pipe' late.err
 
-# isolation.require: a layer this host or build cannot apply refuses.
+# isolation.require: a layer that is not applied (here: disabled) refuses.
 mkspec req.json '["/bin/sh", "-c", "echo ran > marker"]' \
-	'.isolation = {"require": ["seccomp"], "degrade": []}'
+	'.isolation = {"require": ["seccomp"], "degrade": [],
+	               "disable": ["seccomp"]}'
 rm -f rec marker
-expect_fail 125 'layer seccomp is required by the spec but skipped' \
+expect_fail 125 'layer seccomp is required by the spec but skipped: disabled by the spec' \
 	"required layer missing: refused" \
 	exec_cmd "$MCP_EXEC" -q --records rec req.json
 check "required layer missing: nothing ran" test ! -e marker
@@ -168,7 +169,8 @@ rec_check '.[1].outcome == "setup_failed" and .[1].exit_code == 125' \
 	"required layer missing: recorded"
 
 # -v prints each layer; the warning names what was not applied.
-run exec_cmd "$MCP_EXEC" -v ok.json
+mkspec nosc.json '["/bin/sh", "-c", "exit 0"]' '.isolation.disable = ["seccomp"]'
+run exec_cmd "$MCP_EXEC" -v nosc.json
 check "-v: a line per layer" test "$(grep -c '^mcp-exec: layer ' "$T/err")" -eq 11
 check "warning: names the layers not applied" \
 	grep -q '^mcp-exec: warning: layers not applied: .*seccomp' "$T/err"

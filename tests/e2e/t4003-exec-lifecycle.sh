@@ -93,8 +93,10 @@ else
 	skip "python3 not available for the SIGINT test"
 fi
 
-# A double-forked, setsid'd daemon does not outlive the run.
-mkspec dmn.json "[\"$MCP_TEST_BIN/daemonize\", \"$T/daemon.pid\"]"
+# A double-forked, setsid'd daemon does not outlive the run.  Without a
+# pid namespace, so that its pid is the host's (t4011 has the namespace).
+mkspec dmn.json "[\"$MCP_TEST_BIN/daemonize\", \"$T/daemon.pid\"]" \
+	'.isolation.disable = ["namespaces"]'
 touch daemon.pid
 chmod 666 daemon.pid
 rm -f rec
@@ -109,7 +111,7 @@ fi
 
 # The same daemon when the run times out.
 mkspec dmn2.json '["/bin/sh", "-c", "'"$MCP_TEST_BIN"'/daemonize '"$T"'/d2.pid; exec sleep 30"]' \
-	'.limits.timeout_ms = 500'
+	'.limits.timeout_ms = 500 | .isolation.disable = ["namespaces"]'
 : >d2.pid
 chmod 666 d2.pid
 run exec_cmd "$MCP_EXEC" -q --grace 1 dmn2.json

@@ -84,7 +84,8 @@ rec_check '.[0].layers.rlimits == "applied" and
 bomb=fb$$
 cp "$MCP_TEST_BIN/forkbomb" "$T/$bomb"
 chmod 755 "$T/$bomb"
-mkspec bomb.json "[\"$T/$bomb\", \"2\"]" '.limits.pids = 24'
+# The copy is the tree: a grant is data, and Landlock refuses exec there.
+mkspec bomb.json "[\"$T/$bomb\", \"2\"]" ".limits.pids = 24 | .tree = \"$T\""
 run as_user "$MCP_EXEC" -q bomb.json
 check "fork bomb: exit 0" test "$rc" -eq 0
 check "fork bomb: forks refused" grep -Eq '^forks=[0-9]+ failed=[1-9]' "$T/out"
@@ -105,7 +106,8 @@ rec_check '.[1].outcome == "error"' "balloon: recorded as error"
 # Double-forked daemon: the subreaper sweep kills it.
 : >"$W/daemon.pid"
 chmod 666 "$W/daemon.pid"
-mkspec dmn.json "[\"$MCP_TEST_BIN/daemonize\", \"$W/daemon.pid\"]"
+mkspec dmn.json "[\"$MCP_TEST_BIN/daemonize\", \"$W/daemon.pid\"]" \
+	'.isolation.disable = ["namespaces"]'
 run as_user "$MCP_EXEC" -q dmn.json
 dpid=$(cat "$W/daemon.pid")
 check "daemon: started" test -n "$dpid"
