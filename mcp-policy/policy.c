@@ -954,6 +954,8 @@ warnf(struct mcp_policy *p, const char *fmt, ...)
 /* The built-in policy of DESIGN.md; every *_src stays {NULL} ("built-in")
  * until a file sets the value, which is how merge_layer() knows that the
  * first file may replace it freely. */
+static void merge_isolation(struct mcp_policy *p);
+
 void
 mcp_policy_init(struct mcp_policy *p)
 {
@@ -968,6 +970,7 @@ mcp_policy_init(struct mcp_policy *p)
 	p->net_mode = MCP_NET_NONE;
 	p->subprocess = 0;
 	p->ungranted = MCP_UNGRANTED_DENY;
+	merge_isolation(p); /* the built-in isolation floor */
 }
 
 void
@@ -1025,12 +1028,25 @@ in_names(const char **v, size_t n, const char *s)
 	return 0;
 }
 
+/*
+ * The built-in isolation floor, used when no file says isolation.require:
+ * every layer mcp-exec applies on any kernel it supports, so a missing one
+ * refuses the run (125) instead of running with less (DESIGN.md, invariant
+ * 6).  cgroup and capabilities are left out: an unprivileged user without
+ * cgroup delegation, or without CAP_SETPCAP, cannot have them, and
+ * mcp-exec falls back to rlimits and no_new_privs there, saying so.
+ */
+static const char *const iso_builtin_require[] = {
+    "fds",          "environment", "namespaces", "rlimits", "identity",
+    "no_new_privs", "landlock",    "seccomp",    "timeout", NULL,
+};
+
 /* Recompute the isolation lists from every layer. */
 static void
 merge_isolation(struct mcp_policy *p)
 {
 	size_t i, j, k;
-	int any_degrade = 0, ok;
+	int any_degrade = 0, any_require = 0, ok;
 
 	free(p->iso_require);
 	free(p->iso_degrade);
@@ -1045,7 +1061,12 @@ merge_isolation(struct mcp_policy *p)
 				p->iso_require[p->niso_require++] =
 				    iso_static(r->v[j]);
 		any_degrade |= p->layers[i].iso_degrade.set;
+		any_require |= r->set;
 	}
+	if (!any_require)
+		for (k = 0; iso_builtin_require[k] != NULL; k++)
+			p->iso_require[p->niso_require++] =
+			    iso_builtin_require[k];
 	if (!any_degrade)
 		return;
 	/* A layer may be degraded only if every layer that lists degrade

@@ -17,8 +17,10 @@ jq_check '.process.env == {PATH: "/usr/local/bin:/usr/bin:/bin", LANG: "C.UTF-8"
 	"the environment is the minimal base, nothing passed through"
 jq_check '.filesystem == [] and .network == {mode: "none", allow: []} and .subprocess == false' \
 	"no host path, no network, no subprocess"
-jq_check '.isolation == {require: [], degrade: []} and .warnings == [] and .dropped == [] and .policy_sources == []' \
-	"no isolation requirement, warning, drop or policy source"
+jq_check '.isolation == {require: ["fds", "environment", "namespaces", "rlimits", "identity", "no_new_privs", "landlock", "seccomp", "timeout"], degrade: []}' \
+	"the built-in isolation floor: every layer but cgroup and capabilities"
+jq_check '.warnings == [] and .dropped == [] and .policy_sources == []' \
+	"no warning, drop or policy source"
 jq_check '.ref == "acme/hello@1.0.0" and .package == "acme/hello" and .version == "1.0.0" and .git_sha == null and .status == "published" and .certification_level == 1 and .origin == "community" and .registry == "file:///srv/registry"' \
 	"identity members are carried forward"
 jq_check '.manifest_digest == "'"$DIG"'" and .bundle_digest == "'"$DIG"'" and .tree == "'"$TREE"'" and .transport == {type: "stdio"}' \
