@@ -8,7 +8,8 @@
  *   2 environment   the spec's environment only (built by the parent)
  *   3 cgroup        wait until the parent moved us into the run's cgroup
  *   4 namespaces    ns.c: the rest of the namespaces (the pid and user
- *                   ones came with clone), the private root
+ *                   ones came with clone), the private root; network
+ *                   allowlist: the relay's sockets, sent to the parent
  *   5 rlimits       limits.c
  *   6 capabilities  bounding and ambient sets dropped
  *   7 identity      setgroups, setgid, setuid; old ids checked gone;
@@ -29,16 +30,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "confine.h"
 #include "err.h"
 #include "io.h"
+#include "relay.h"
 
 static void
 send_msg(struct confine_plan *p, int type, int layer, int code, int err,
@@ -145,6 +149,64 @@ enter_namespaces(struct confine_plan *p)
 	report(p, L_NS, "%s", st);
 }
 
+/* Network mode allowlist in a new network namespace: create the DNS
+ * stub's and the relays' sockets here and hand them to the parent, which
+ * serves them from the host's network; transport http: hand it the
+ * namespaces.  Not kept by the child. */
+static void
+relay_handoff(struct confine_plan *p)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (RELAY_MAX_FDS + 2))];
+		struct cmsghdr align;
+	} u;
+	int fds[RELAY_MAX_FDS + 2], n = 0, k = 0, i;
+	char why[LAYER_TEXT];
+	struct child_msg m;
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh;
+	struct cmsghdr *cm;
+
+	if ((p->spec->net != NET_ALLOWLIST && p->spec->bind_port == 0) ||
+	    !p->ns->root || !(p->ns->unshare_flags & CLONE_NEWNET))
+		return;
+	if (p->spec->net == NET_ALLOWLIST &&
+	    (n = relay_sockets(p->spec, fds, why, sizeof(why))) < 0)
+		fail(p, MCP_EXIT_SETUP, "network: %s", why);
+	/* transport http: the namespaces, for the parent to reach the
+	 * server's port from the host's loopback. */
+	if (p->spec->bind_port != 0) {
+		if ((fds[n + k++] = open("/proc/self/ns/net",
+		                         O_RDONLY | O_CLOEXEC)) < 0 ||
+		    (p->ns->userns &&
+		     (fds[n + k++] = open("/proc/self/ns/user",
+		                          O_RDONLY | O_CLOEXEC)) < 0))
+			fail(p, MCP_EXIT_SETUP, "transport: /proc/self/ns: %s",
+			     strerror(errno));
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_NETFDS;
+	m.code = n;
+	m.layer = k;
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)(n + k));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)(n + k));
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)(n + k));
+	while (sendmsg(p->status_fd, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			fail(p, MCP_EXIT_SETUP, "network: sendmsg: %s",
+			     strerror(errno));
+	for (i = 0; i < n + k; i++)
+		close(fds[i]);
+}
+
 /* The init's report: the server's wait status, to the parent. */
 static void
 report_exit(void *arg, int status)
@@ -228,6 +290,7 @@ confine_exec(struct confine_plan *p)
 	report(p, L_ENV, "applied");
 	wait_parent(p);
 	enter_namespaces(p);
+	relay_handoff(p);
 	if (p->ns->nsecrets > 0 && !p->ns->root)
 		fail(p, MCP_EXIT_SETUP,
 		     "process.secrets: delivery as a file needs the private "

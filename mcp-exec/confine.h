@@ -21,7 +21,9 @@
 
 /* MSG_EXIT: from the init of a pid namespace, the server's wait status
  * in code. */
-enum { MSG_LAYER = 1, MSG_READY, MSG_FAIL, MSG_EXIT };
+/* MSG_NETFDS: network mode allowlist, the relay's sockets (code of them,
+ * relay.h order) as SCM_RIGHTS on the message. */
+enum { MSG_LAYER = 1, MSG_READY, MSG_FAIL, MSG_EXIT, MSG_NETFDS };
 
 /* One message, small enough that a pipe write of it is atomic. */
 struct child_msg {
@@ -40,7 +42,7 @@ struct confine_plan {
 	struct ns_plan *ns;
 	const struct seccomp_plan *sc;
 	const struct landlock_plan *ll;
-	int status_fd; /* write end, to the parent */
+	int status_fd; /* write end, to the parent (a SOCK_SEQPACKET) */
 	int go_fd;     /* read end, from the parent */
 };
 

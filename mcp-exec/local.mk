@@ -15,5 +15,6 @@ mcp_exec_mcp_exec_SOURCES = \
 	mcp-exec/seccomp.c mcp-exec/seccomp.h \
 	mcp-exec/landlock.c mcp-exec/landlock.h \
 	mcp-exec/records.c mcp-exec/records.h \
+	mcp-exec/relay.c mcp-exec/relay.h \
 	mcp-exec/probe.c mcp-exec/probe.h
 mcp_exec_mcp_exec_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(SECCOMP_LIBS)

@@ -7,7 +7,8 @@
  *       on the host, so a merged /usr stays merged)
  *   the bundle tree ("tree") read-only at its host path
  *   /etc: passwd and group written for the server's user, hosts written
- *       (the host's, with resolv.conf, when the network is not "none"),
+ *       (for "allowlist" with resolv.conf naming the stub, relay.c; the
+ *       host's, with resolv.conf, for "host"),
  *       and read-only the host's ld.so.cache, ld.so.conf(.d),
  *       nsswitch.conf, localtime, ssl, ca-certificates, alternatives,
  *       protocols and services when present
@@ -46,6 +47,7 @@
 
 #include "io.h"
 #include "ns.h"
+#include "relay.h"
 
 #define OLD "/oldroot"
 
@@ -70,7 +72,8 @@ ns_plan_make(struct ns_plan *p, const struct mcp_spec *s, uid_t server_uid,
 	p->clone_flags = CLONE_NEWPID;
 	p->unshare_flags =
 	    CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-	if (s->net == NET_NONE)
+	/* allowlist: loopback only as well, plus the relay's sockets. */
+	if (s->net != NET_HOST)
 		p->unshare_flags |= CLONE_NEWNET;
 	else
 		snprintf(p->note, sizeof(p->note),
@@ -305,6 +308,11 @@ make_etc(const struct ns_plan *p, char *why, size_t n)
 	for (i = 0; always[i] != NULL; i++)
 		if (bind_path(always[i], B_OPT, why, n) < 0)
 			return -1;
+	if (p->s->net == NET_ALLOWLIST && (p->unshare_flags & CLONE_NEWNET)) {
+		if (relay_etc(p->s) < 0)
+			return failf(why, n, "write", "/etc/hosts, resolv.conf");
+		return 0;
+	}
 	if (p->s->net == NET_NONE) {
 		if (write_file("/etc/hosts",
 		               "127.0.0.1\tlocalhost\n"

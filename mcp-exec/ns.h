@@ -5,11 +5,11 @@
  * or reads the host's user database), starts the child with clone() in a
  * new pid namespace (and, run rootless, a new user namespace whose maps
  * it writes), and the child, once in its cgroup, unshares the mount, ipc,
- * uts, cgroup and (network mode none) net namespaces and builds the
- * private root (mcp-exec(1), "Namespaces and the private root").  In a
- * pid namespace the child is pid 1: it forks the server and stays as its
- * init (ns_init), reaping, forwarding signals and reporting the server's
- * wait status to the parent.
+ * uts, cgroup and (network modes none and allowlist) net namespaces and
+ * builds the private root (mcp-exec(1), "Namespaces and the private
+ * root").  In a pid namespace the child is pid 1: it forks the server and
+ * stays as its init (ns_init), reaping, forwarding signals and reporting
+ * the server's wait status to the parent.
  */
 #ifndef MCP_EXEC_NS_H
 #define MCP_EXEC_NS_H

@@ -8,6 +8,7 @@
  */
 #include <mcp-config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,6 +385,61 @@ parse_fs(struct mcp_spec *s, struct mcp_err *e)
 	return 0;
 }
 
+/* Is NAME a DNS host name: labels of 1 to 63 letters, digits and
+ * hyphens, not starting or ending with a hyphen, not all digits at the
+ * end (an IPv4 address)?  Lowered in place. */
+static int
+host_name_ok(char *name)
+{
+	size_t len = 0;
+	int digits = 1;
+	char *c, *label = name;
+
+	for (c = name;; c++) {
+		if (*c == '.' || *c == '\0') {
+			len = (size_t)(c - label);
+			if (len == 0 || len > 63 || *label == '-' || c[-1] == '-')
+				return 0;
+			if (*c == '\0')
+				return !digits;
+			label = c + 1;
+			digits = 1;
+			continue;
+		}
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '-'))
+			return 0;
+		if (*c < '0' || *c > '9')
+			digits = 0;
+	}
+}
+
+/* Mode allowlist: each entry names a host (the relay resolves it on the
+ * host; no wildcard, no address), which gets its loopback address. */
+static int
+allow_names(struct mcp_spec *s, struct mcp_err *e)
+{
+	char member[64];
+	unsigned next = 2;
+	size_t i, j;
+
+	for (i = 0; i < s->nports; i++) {
+		snprintf(member, sizeof(member), "network.allow[%zu]", i);
+		if (!host_name_ok(s->hosts[i]))
+			return bad(e, s->label, member,
+			           "with network mode allowlist, the host must "
+			           "be a DNS name (no wildcard, no address)");
+		for (j = 0; j < i && strcmp(s->hosts[j], s->hosts[i]) != 0;
+		     j++)
+			continue;
+		s->host_octet[i] =
+		    j < i ? s->host_octet[j] : (unsigned char)next++;
+	}
+	return 0;
+}
+
 static int
 parse_net(struct mcp_spec *s, struct mcp_err *e)
 {
@@ -432,6 +488,11 @@ parse_net(struct mcp_spec *s, struct mcp_err *e)
 		    port > 65535)
 			return bad(e, s->label, member,
 			           "must end in a port from 1 to 65535");
+		if ((size_t)(c - hp) > SPEC_MAX_HOST)
+			return bad(e, s->label, member,
+			           "host name longer than 253 characters");
+		memcpy(s->hosts[s->nports], hp, (size_t)(c - hp));
+		s->hosts[s->nports][c - hp] = '\0';
 		s->ports[s->nports++] = (unsigned short)port;
 	}
 	if ((m = json_object_get(n, "mode")) == NULL)
@@ -440,7 +501,7 @@ parse_net(struct mcp_spec *s, struct mcp_err *e)
 	for (i = 0; mode != NULL && mcp_spec_net_names[i] != NULL; i++)
 		if (strcmp(mode, mcp_spec_net_names[i]) == 0) {
 			s->net = (enum spec_net)i;
-			return 0;
+			return s->net == NET_ALLOWLIST ? allow_names(s, e) : 0;
 		}
 	return bad(e, s->label, "network.mode",
 	           "must be \"none\", \"allowlist\" or \"host\"");

@@ -37,6 +37,7 @@ struct spec_limits {
 
 #define SPEC_MAX_GRANTS 256
 #define SPEC_MAX_PORTS 64
+#define SPEC_MAX_HOST 253 /* a DNS name, without the final dot */
 
 /* A filesystem grant: a host path visible at the same path. */
 struct spec_grant {
@@ -70,6 +71,11 @@ struct mcp_spec {
 	unsigned disable; /* bit (1 << enum layer) per isolation.disable */
 	unsigned short ports[SPEC_MAX_PORTS]; /* network.allow's ports */
 	size_t nports;
+	/* network.allow's host names (lower case) and, per entry, the last
+	 * octet of the loopback address 127.0.0.X the relay gives that name
+	 * in the run's network namespace (one per distinct name). */
+	char hosts[SPEC_MAX_PORTS][SPEC_MAX_HOST + 1];
+	unsigned char host_octet[SPEC_MAX_PORTS];
 	unsigned short bind_port; /* transport.port (http), or 0 */
 	struct spec_limits limits;
 };

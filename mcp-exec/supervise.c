@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -37,6 +38,7 @@
 #include "layers.h"
 #include "limits.h"
 #include "records.h"
+#include "relay.h"
 #include "landlock.h"
 #include "seccomp.h"
 #include "spec.h"
@@ -55,6 +57,7 @@ struct run {
 	struct ns_plan ns;
 	struct seccomp_plan sc;
 	struct landlock_plan ll;
+	struct relay net; /* network allowlist, transport http: relays */
 	int inner_set, inner_status; /* the server's status, from the init */
 	char **envp;
 	size_t nsecret_from; /* envp[i] for i >= this hold secrets */
@@ -419,22 +422,88 @@ tell_layers(const struct run *r)
 		         "layers not applied: %s (the records say why)", list);
 }
 
+static void refuse(struct run *r, const char *text);
+
 /*
- * One message from the child.  Messages are written whole (smaller than
- * PIPE_BUF), so POLLIN means a whole message or end of file; end of file
+ * One message from the child.  The channel is a SOCK_SEQPACKET pair, so
+ * POLLIN means a whole message (with MSG_NETFDS, its descriptors) or end
+ * of file; end of file
  * means the child exec'd (after READY) or died.
  */
 static void
 read_one(struct run *r)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (RELAY_MAX_FDS + 2))];
+		struct cmsghdr align;
+	} u;
+	char why[LAYER_TEXT];
 	struct child_msg m;
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int fds[RELAY_MAX_FDS + 2];
+	size_t nfds = 0, i;
+	ssize_t got;
 
-	if (mcp_read_full(r->status_fd, &m, sizeof(m)) != (ssize_t)sizeof(m)) {
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	while ((got = recvmsg(r->status_fd, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
+	       errno == EINTR)
+		continue;
+	for (cm = got > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm != NULL;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (nfds < RELAY_MAX_FDS + 2)
+				fds[nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (got != (ssize_t)sizeof(m)) {
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
 		close(r->status_fd);
 		r->status_fd = -1;
 		return;
 	}
 	m.text[sizeof(m.text) - 1] = '\0';
+	if (m.type == MSG_NETFDS && !relay_active(&r->net) &&
+	    !(mh.msg_flags & MSG_CTRUNC) && m.code >= 0 && m.layer >= 0 &&
+	    m.code <= RELAY_MAX_FDS && m.layer <= 2 &&
+	    (size_t)m.code + (size_t)m.layer == nfds &&
+	    (m.code > 0) == (r->s->net == NET_ALLOWLIST) &&
+	    (m.layer > 0) == (r->s->bind_port != 0)) {
+		relay_adopt(&r->net, fds, (size_t)m.code);
+		if (m.layer > 0 &&
+		    relay_http(&r->net, fds + m.code, (size_t)m.layer, why,
+		               sizeof(why)) < 0) {
+			for (i = (size_t)m.code; i < nfds; i++)
+				close(fds[i]);
+			r->net.netns_fd = r->net.userns_fd = -1;
+			if (r->fail_code == 0)
+				refuse(r, why);
+		}
+		return;
+	}
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (m.type == MSG_NETFDS) {
+		if (r->fail_code == 0)
+			refuse(r, "network: the relay's sockets were not "
+			          "received");
+		return;
+	}
 	if (m.type == MSG_LAYER && m.layer >= 0 && m.layer < L_COUNT) {
 		layer_set(&r->ls, (enum layer)m.layer, "%s", m.text);
 	} else if (m.type == MSG_FAIL && r->fail_code == 0) {
@@ -514,22 +583,25 @@ arm(int tfd, unsigned long long ms)
 static int
 watch(struct run *r, struct mcp_err *e)
 {
-	struct pollfd pf[3];
+	struct pollfd pf[3 + RELAY_NPOLL];
 	struct signalfd_siginfo si;
 	uint64_t ticks;
-	int phase = 0, n, failed = 0;
+	int phase = 0, n, failed = 0, t;
 
 	while (!r->main_done) {
 		pf[0] = (struct pollfd){r->sfd, POLLIN, 0};
 		pf[1] = (struct pollfd){r->tfd, POLLIN, 0};
 		pf[2] = (struct pollfd){r->status_fd, POLLIN, 0};
-		n = poll(pf, r->status_fd >= 0 ? 3 : 2, -1);
+		t = relay_active(&r->net) ? relay_poll(&r->net, pf + 3) : -1;
+		n = poll(pf, relay_active(&r->net) ? 3 + RELAY_NPOLL : 3, t);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			signal_all(r, SIGKILL);
 			return mcp_err_sys(e, MCP_ERR_RUNTIME, "poll");
 		}
+		if (relay_active(&r->net))
+			relay_events(&r->net, pf + 3);
 		if (r->status_fd >= 0 && pf[2].revents) {
 			read_one(r);
 			if (r->ready == 1 && !r->fail_code && !r->timed_out) {
@@ -729,8 +801,9 @@ launch(struct run *r, struct mcp_err *e)
 	int sp[2], gp[2];
 	char why[LAYER_TEXT], text[LAYER_TEXT];
 
-	if (pipe2(sp, O_CLOEXEC) < 0)
-		return mcp_err_sys(e, MCP_ERR_RUNTIME, "pipe");
+	/* Messages, and with network allowlist the relay's sockets. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return mcp_err_sys(e, MCP_ERR_RUNTIME, "socketpair");
 	if (pipe2(gp, O_CLOEXEC) < 0) {
 		close(sp[0]);
 		close(sp[1]);
@@ -812,6 +885,7 @@ supervise_run(const struct mcp_spec *s, const struct run_opts *o,
 	r.o = o;
 	r.sfd = r.tfd = r.status_fd = r.go_fd = -1;
 	cgroup_init(&r.cg);
+	relay_init(&r.net, s, o->records_fd);
 	mcp_err_init(&werr);
 
 	if (setup(&r, e) < 0)
@@ -824,6 +898,8 @@ supervise_run(const struct mcp_spec *s, const struct run_opts *o,
 		r.main_done = 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r.t1);
+	/* The connections' records come before the end record. */
+	relay_close(&r.net);
 	if (r.pid > 0)
 		sweep(&r);
 	if (r.main_done && r.fail_code) {

@@ -46,7 +46,8 @@ TESTS += \
 	tests/e2e/t4010-exec-namespaces.sh \
 	tests/e2e/t4011-exec-escapes.sh \
 	tests/e2e/t4012-exec-examples.sh \
-	tests/e2e/t4013-exec-secrets.sh
+	tests/e2e/t4013-exec-secrets.sh \
+	tests/e2e/t4014-exec-allowlist.sh
 EXTRA_DIST += tests/e2e/exec-lib.sh \
 	tests/e2e/t4001-exec-usage.sh \
 	tests/e2e/t4002-exec-run.sh \
@@ -57,4 +58,5 @@ EXTRA_DIST += tests/e2e/exec-lib.sh \
 	tests/e2e/t4010-exec-namespaces.sh \
 	tests/e2e/t4011-exec-escapes.sh \
 	tests/e2e/t4012-exec-examples.sh \
-	tests/e2e/t4013-exec-secrets.sh
+	tests/e2e/t4013-exec-secrets.sh \
+	tests/e2e/t4014-exec-allowlist.sh
