@@ -592,6 +592,43 @@ rule_filesystem(const struct mcp_policy *p, struct mcp_eval *ev,
 	return 0;
 }
 
+/*
+ * 1 if HOST (LEN bytes) is a DNS name mcp-exec's allowlist can enforce:
+ * letters, digits and hyphens in labels of 1-63, and a last label that is
+ * not all digits (no address).  A wildcard cannot be: the allowlist gives
+ * each name its own relay before the server starts (mcp-exec(1)).
+ */
+static int
+exact_host_name(const char *host, size_t len)
+{
+	size_t i, label = 0;
+	int digits = 1;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? host[i] : '.';
+
+		if (c == '.') {
+			if (label == 0 || label > 63 || host[i - label] == '-' ||
+			    host[i - 1] == '-')
+				return 0;
+			if (i == len)
+				return !digits;
+			label = 0;
+			digits = 1;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		if (c < '0' || c > '9')
+			digits = 0;
+		label++;
+	}
+	return 0;
+}
+
 /* network: each requested destination against the mode and the lists;
  * the spec lists the granted ones only. */
 static int
@@ -622,6 +659,13 @@ rule_network(const struct mcp_policy *p, struct mcp_eval *ev, const json_t *in,
 		}
 		if (!mcp_policy_net(p, dest, &mode, why, sizeof(why))) {
 			ungranted(p, ev, "network", dest, why);
+			continue;
+		}
+		if (mode == MCP_NET_ALLOWLIST &&
+		    !exact_host_name(dest, (size_t)(strrchr(dest, ':') - dest))) {
+			ungranted(p, ev, "network", dest,
+			          "mode allowlist enforces exact host names; "
+			          "a wildcard or an address cannot be granted");
 			continue;
 		}
 		row(ev, "network", dest, MCP_OUT_GRANT, "granted (mode %s)",

@@ -132,10 +132,23 @@ policy:
     mode: allowlist
     allow: ["*.example.com:443", "db.internal:5432", "LOGS.Example.org:*"]
 Y
-doc n.json '.server.permissions.network = ["a.b.example.com:443", "*.api.example.com:443", "db.internal:5432", "logs.example.org:8080"]'
+doc n.json '.server.permissions.network = ["a.b.example.com:443", "db.internal:5432", "logs.example.org:8080"]'
 expect_ok "destinations the allow-list covers" "$MCP_POLICY" --config net.yaml n.json
-jq_check '.network == {mode: "allowlist", allow: ["a.b.example.com:443", "*.api.example.com:443", "db.internal:5432", "logs.example.org:8080"]}' \
+jq_check '.network == {mode: "allowlist", allow: ["a.b.example.com:443", "db.internal:5432", "logs.example.org:8080"]}' \
 	"the spec allows exactly the requested destinations"
+# mcp-exec's allowlist relays exact names only: a wildcard or an address
+# that the policy would cover is still not granted in mode allowlist.
+for d in '*.api.example.com:443' '10.0.0.1:443'; do
+	doc n.json ".server.permissions.network = [\"$d\"]"
+	policy net-ip.yaml <<'Y'
+policy:
+  network:
+    mode: allowlist
+    allow: ["*.example.com:443", "10.0.0.1:443"]
+Y
+	expect_fail 3 "^mcp-policy: denied: network $(printf '%s' "$d" | sed 's/[.*]/\\&/g') requested but not granted: mode allowlist enforces exact host names; a wildcard or an address cannot be granted\$" \
+		"$d cannot be granted in mode allowlist" "$MCP_POLICY" --config net-ip.yaml n.json
+done
 for d in example.com:443 a.example.com:80 db.internal:5433 '*.com:443' evil-example.com:443; do
 	doc n.json ".server.permissions.network = [\"$d\"]"
 	expect_fail 3 "^mcp-policy: denied: network $(printf '%s' "$d" | sed 's/[.*]/\\&/g') requested but not granted: not in policy\\.network\\.allow at net\\.yaml:4\$" \
