@@ -476,9 +476,9 @@ mcp_cache_record_store(struct mcp_cache *c, const char *registry,
                        const char *resolved_at, struct mcp_err *e)
 {
 	char spec[256];
-	char *dir, *path = NULL, *tmp = NULL, *text = NULL;
+	char *dir, *path, *text;
 	json_t *j;
-	int fd = -1, rc = -1;
+	int rc;
 
 	if ((dir = record_dir(c, registry, ref, e)) == NULL)
 		return -1;
@@ -506,44 +506,10 @@ mcp_cache_record_store(struct mcp_cache *c, const char *registry,
 	if (text == NULL)
 		mcp_oom();
 
-	if (mcp_mkdir_p(dir, 0700, e) < 0)
-		goto out;
 	path = xasprintf("%s/%s.json", dir, ref->ref);
-	tmp = xasprintf("%s/.tmp-record-XXXXXX", dir);
 	/* Written aside and renamed: a concurrent reader sees the old
 	 * record or the new one, never a mix. */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		mcp_err_sys(e, MCP_ERR_RUNTIME, "create %s", tmp);
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (mcp_write_all(fd, text, strlen(text)) < 0 ||
-	    mcp_write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
-		mcp_err_sys(e, MCP_ERR_RUNTIME, "write %s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		mcp_err_sys(e, MCP_ERR_RUNTIME, "write %s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		mcp_err_sys(e, MCP_ERR_RUNTIME, "rename into %s", path);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
+	rc = mcp_cache_write_atomic(path, text, 0600, e);
 	free(text);
 	json_decref(j);
 	free(path);
