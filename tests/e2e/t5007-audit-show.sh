@@ -70,7 +70,11 @@ check "no escape byte reaches the output" sh -c "! grep -q \"\$(printf '\\033')\
 check "it is shown escaped" grep -q 'evil/\\x1b\]0;owned\\x07x@1\\x1b\[2J' "$T/out"
 
 # -f: follow appends and a rotation, stop on SIGTERM with status 0.
-"$A" show --log "$LOG" --json -f --kind exec >follow.out 2>follow.err &
+# The file exists before the reader starts: the redirection of a
+# background command happens in the child, and a wait that found no file
+# would end at once (the test's own race, seen on a loaded CI).
+: >follow.out
+"$A" show --log "$LOG" --json -f --kind exec >>follow.out 2>follow.err &
 fpid=$!
 wait_lines() { # wait_lines N: until follow.out has N lines, at most 30 s (a loaded CI)
 	_i=0
