@@ -488,19 +488,7 @@ mcp_cache_record_store(struct mcp_cache *c, const char *registry,
 	json_object_set_new(j, "ref", json_string(spec));
 	json_object_set_new(j, "package", json_string(res->package));
 	json_object_set_new(j, "origin", json_string(res->origin));
-	json_object_set_new(j, "version", json_string(res->version));
-	json_object_set_new(j, "git_sha",
-	                    res->git_sha[0] ? json_string(res->git_sha)
-	                                    : json_null());
-	json_object_set_new(j, "status", json_string(res->status));
-	json_object_set_new(j, "certification_level",
-	                    json_integer(res->certification_level));
-	json_object_set_new(j, "manifest_digest",
-	                    json_string(res->manifest_digest));
-	json_object_set_new(j, "bundle_digest",
-	                    json_string(res->bundle_digest));
-	json_object_set_new(j, "bundle_size",
-	                    json_integer((json_int_t)res->bundle_size));
+	json_object_update_new(j, mcp_resolution_to_json(res));
 	json_object_set_new(j, "resolved_at", json_string(resolved_at));
 	text = json_dumps(j, JSON_COMPACT);
 	if (text == NULL)

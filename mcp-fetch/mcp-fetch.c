@@ -964,7 +964,7 @@ mirror_index(struct fetch *f, struct mcp_err *e)
 	char *dir = xasprintf("%s/packages/%s", f->mirror, f->ref.org);
 	char *path = xasprintf("%s/%s.json", dir, f->ref.name);
 	char *lock = xasprintf("%s/.%s.lock", dir, f->ref.name);
-	json_t *idx = NULL, *versions, *old, *entry;
+	json_t *idx = NULL, *versions, *old;
 	const char *om, *ob;
 	char *text = NULL;
 	int lfd = -1, fd, rc = -1;
@@ -1024,21 +1024,7 @@ mirror_index(struct fetch *f, struct mcp_err *e)
 		}
 	}
 	json_object_set_new(idx, "origin", json_string(r->origin));
-	entry = json_object();
-	json_object_set_new(entry, "version", json_string(r->version));
-	json_object_set_new(entry, "git_sha",
-	                    r->git_sha[0] ? json_string(r->git_sha)
-	                                  : json_null());
-	json_object_set_new(entry, "status", json_string(r->status));
-	json_object_set_new(entry, "certification_level",
-	                    json_integer(r->certification_level));
-	json_object_set_new(entry, "manifest_digest",
-	                    json_string(r->manifest_digest));
-	json_object_set_new(entry, "bundle_digest",
-	                    json_string(r->bundle_digest));
-	json_object_set_new(entry, "bundle_size",
-	                    json_integer((json_int_t)r->bundle_size));
-	json_object_set_new(versions, r->version, entry);
+	json_object_set_new(versions, r->version, mcp_resolution_to_json(r));
 	text = json_dumps(idx, JSON_INDENT(1) | JSON_SORT_KEYS);
 	if (text == NULL)
 		mcp_oom();

@@ -187,6 +187,29 @@ mcp_resolution_from_json(struct mcp_resolution *res, const json_t *obj,
 	return 0;
 }
 
+json_t *
+mcp_resolution_to_json(const struct mcp_resolution *res)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		mcp_oom();
+	json_object_set_new(o, "version", json_string(res->version));
+	json_object_set_new(o, "git_sha",
+	                    res->git_sha[0] ? json_string(res->git_sha)
+	                                    : json_null());
+	json_object_set_new(o, "status", json_string(res->status));
+	json_object_set_new(o, "certification_level",
+	                    json_integer(res->certification_level));
+	json_object_set_new(o, "manifest_digest",
+	                    json_string(res->manifest_digest));
+	json_object_set_new(o, "bundle_digest",
+	                    json_string(res->bundle_digest));
+	json_object_set_new(o, "bundle_size",
+	                    json_integer((json_int_t)res->bundle_size));
+	return o;
+}
+
 int
 mcp_resolution_check(const struct mcp_resolution *res,
                      const struct mcp_ref *ref, const char *label,

@@ -167,6 +167,14 @@ int mcp_resolution_from_json(struct mcp_resolution *res, const json_t *obj,
                              struct mcp_err *e);
 
 /*
+ * The inverse, for the flat member names of a directory registry's
+ * version entry and of the cache's resolution records: a new object with
+ * version, git_sha (null when unknown), status, certification_level,
+ * manifest_digest, bundle_digest and bundle_size.
+ */
+json_t *mcp_resolution_to_json(const struct mcp_resolution *res);
+
+/*
  * Check that RES answers REF: same package, and for a version, git sha or
  * digest reference, the matching field.  A registry that answers another
  * question than the one asked is a fetch error.
