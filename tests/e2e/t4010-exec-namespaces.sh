@@ -56,7 +56,9 @@ touch / 2>/dev/null; touch /newfile 2>/dev/null && echo "WROTE /"
 touch "$MCP_TEST_BIN/x" 2>/dev/null && echo "WROTE tree"
 touch "$T/ro/x" 2>/dev/null && echo "WROTE ro-grant"
 cat "$T/ro/file" >/dev/null 2>&1 && echo "read ro-grant"
-touch /tmp/x 2>/dev/null && echo "wrote /tmp"
+# A name no checkout can have: the build tree is bound at its host path,
+# which may itself lie under /tmp.
+touch /tmp/.mcp-t4010-probe 2>/dev/null && echo "wrote /tmp"
 touch "$W/x.\$(id -u)" 2>/dev/null && echo "wrote rw-grant"
 test -c /dev/null && echo "dev null"
 echo hi >/dev/null && echo "dev null writable"

@@ -119,7 +119,7 @@ escapes() {
 	# Landlock: exec only of the entrypoint without the grant, never
 	# from a writable place; TCP and signals without the namespaces.
 	blocked "$_w" "$_r" exec /bin/sh '.subprocess = false'
-	mkspec x.json '["/bin/sh", "-c", "cp /bin/true /tmp/t && /tmp/t && echo RAN"]'
+	mkspec x.json '["/bin/sh", "-c", "cp /bin/true /tmp/.mcp-t4011-exe && /tmp/.mcp-t4011-exe && echo RAN"]'
 	run $_r "$MCP_EXEC" -q x.json
 	check "$_w: a program written to /tmp does not run" \
 		sh -c 'test "$rc" -ne 0 && ! grep -q RAN "$T/out"'
