@@ -41,6 +41,7 @@ enum {
 	OPT_USER,
 	OPT_GROUP,
 	OPT_GRACE,
+	OPT_HANGUP_GRACE,
 	OPT_SECRETS_FILE,
 	OPT_PROBE,
 	OPT_JSON,
@@ -61,6 +62,8 @@ static const struct mcp_opt options[] = {
      "run the server as GROUP (name or gid; root only; default 65534)"},
     {"grace", required_argument, OPT_GRACE, "SECONDS",
      "after a timeout, wait SECONDS between SIGTERM and SIGKILL (5)"},
+    {"hangup-grace", required_argument, OPT_HANGUP_GRACE, "SECONDS",
+     "after the client closes stdin, wait SECONDS for the server to exit (5)"},
     {"secrets-file", required_argument, OPT_SECRETS_FILE, "FILE",
      "read the spec's secrets from FILE (KEY=VALUE lines, mode 0600)"},
     {"probe", no_argument, OPT_PROBE, NULL,
@@ -77,8 +80,8 @@ static const struct mcp_opt options[] = {
 
 static const char usage[] =
     "mcp-exec [--records FILE | --records-fd N] [--user USER] "
-    "[--group GROUP] [--grace SECONDS] [--secrets-file FILE] [-q] [-v] "
-    "SPEC-FILE\n"
+    "[--group GROUP] [--grace SECONDS] [--hangup-grace SECONDS] "
+    "[--secrets-file FILE] [-q] [-v] SPEC-FILE\n"
     "mcp-exec [options] --spec-fd N\n"
     "mcp-exec --probe [--json]\n";
 
@@ -92,7 +95,7 @@ struct args {
 	const char *user, *group;
 	const char *secrets_file;
 	long records_fd, spec_fd;
-	unsigned long long grace_s;
+	unsigned long long grace_s, hangup_grace_s;
 	int probe, json, quiet, verbose;
 };
 
@@ -181,6 +184,11 @@ parse_args(int argc, char **argv, struct args *a, int *done, struct mcp_err *e)
 		case OPT_GRACE:
 			if (mcp_opt_uint("grace", optarg, 3600, &a->grace_s,
 			                 e) < 0)
+				return -1;
+			break;
+		case OPT_HANGUP_GRACE:
+			if (mcp_opt_uint("hangup-grace", optarg, 3600,
+			                 &a->hangup_grace_s, e) < 0)
 				return -1;
 			break;
 		case OPT_SECRETS_FILE:
@@ -317,6 +325,7 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.records_fd = a.spec_fd = -1;
 	a.grace_s = 5;
+	a.hangup_grace_s = 5;
 	if (mcp_std_fds() < 0)
 		return MCP_EXIT_RUNTIME; /* nowhere to say it */
 	/* A records reader that goes away must cost a warning, not our
@@ -348,6 +357,7 @@ main(int argc, char **argv)
 	ro.quiet = a.quiet;
 	ro.verbose = a.verbose;
 	ro.grace_ms = a.grace_s * 1000;
+	ro.hangup_grace_ms = a.hangup_grace_s * 1000;
 	ro.secrets_file = a.secrets_file;
 	ro.records_fd = records_fd;
 	code = supervise_run(&spec, &ro, &e);

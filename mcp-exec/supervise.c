@@ -9,7 +9,12 @@
  *    or below mcp-exec (a child subreaper, so double-forked daemons are
  *    reparented here) is killed and reaped, and the cgroup removed;
  *  - signals reach mcp-exec through a signalfd and the timeout through a
- *    timerfd, in one poll() loop: no busy waiting, no async handlers.
+ *    timerfd, in one poll() loop: no busy waiting, no async handlers;
+ *  - a client that goes away cannot leave the server running: when the
+ *    server's stdin (a pipe or socket) is closed by the client, the server
+ *    has the hang-up grace to exit, then SIGTERM, the grace, SIGKILL; when
+ *    its stdout has no reader left, SIGTERM at once.  Watched with poll()
+ *    on mcp-exec's own copies of fds 0 and 1, never read or written.
  */
 #include <mcp-config.h>
 
@@ -48,6 +53,10 @@
 /* How long to keep killing and reaping what is left after the server. */
 #define SWEEP_MS 5000
 
+/* What the client did to the server's standard streams. */
+enum { HUP_NONE, HUP_STDIN, HUP_STDOUT };
+static const char *const hup_names[] = {NULL, "stdin", "stdout"};
+
 struct run {
 	const struct mcp_spec *s;
 	const struct run_opts *o;
@@ -68,6 +77,10 @@ struct run {
 	int sfd, tfd, status_fd, go_fd;
 	int main_done, wstatus;
 	int ready, started, timed_out, forwarded_sig, fail_code;
+	int hfd;        /* timerfd of the hang-up */
+	int hangup;     /* HUP_* the client did first, 0 if nothing */
+	int hup_phase;  /* 0, 1 waiting for the exit, 2 TERM sent, 3 KILL */
+	int watch_in, watch_out; /* fds 0 and 1 are pipes or sockets */
 	char fail_text[LAYER_TEXT];
 	struct timespec t0, t1;
 };
@@ -576,6 +589,53 @@ arm(int tfd, unsigned long long ms)
 }
 
 /*
+ * The hang-up's next step: the server had its hang-up grace (or the
+ * client can no longer read): SIGTERM, then after the grace SIGKILL.
+ */
+static void
+hangup_step(struct run *r)
+{
+	if (r->hup_phase >= 3 || r->main_done)
+		return;
+	if (r->hup_phase < 2) {
+		r->hup_phase = 2;
+		signal_all(r, SIGTERM);
+		arm(r->hfd, r->o->grace_ms);
+	} else {
+		r->hup_phase = 3;
+		signal_all(r, SIGKILL);
+	}
+}
+
+/* The client closed the server's stdin (HUP_STDIN) or stopped reading
+ * its stdout (HUP_STDOUT). */
+static void
+hung_up(struct run *r, int what)
+{
+	if (what == HUP_STDIN) {
+		r->hangup = HUP_STDIN;
+		r->hup_phase = 1;
+		if (r->o->verbose)
+			fprintf(stderr, "%s: the client closed the server's "
+			        "standard input: %llu s to exit\n", r->o->prog,
+			        r->o->hangup_grace_ms / 1000);
+		if (r->o->hangup_grace_ms > 0) {
+			arm(r->hfd, r->o->hangup_grace_ms);
+			return;
+		}
+	} else {
+		r->hangup = HUP_STDOUT;
+		if (r->o->verbose)
+			fprintf(stderr, "%s: nobody reads the server's "
+			        "standard output any more: stopping it\n",
+			        r->o->prog);
+		if (r->hup_phase >= 2)
+			return;
+	}
+	hangup_step(r);
+}
+
+/*
  * The poll loop, from fork to the server's exit: the child's messages,
  * signals, the timeout.  The timeout counts from fork, so a set-up that
  * hangs (a working directory on a dead NFS server) is bounded too.
@@ -583,17 +643,28 @@ arm(int tfd, unsigned long long ms)
 static int
 watch(struct run *r, struct mcp_err *e)
 {
-	struct pollfd pf[3 + RELAY_NPOLL];
+	struct pollfd pf[6 + RELAY_NPOLL];
 	struct signalfd_siginfo si;
 	uint64_t ticks;
-	int phase = 0, n, failed = 0, t;
+	int phase = 0, n, failed = 0, t, in, out;
 
 	while (!r->main_done) {
+		/* The client's end is watched once the server runs, until
+		 * it hangs up (poll() reports a hang-up for ever after). */
+		in = r->started && r->watch_in && r->hangup == HUP_NONE;
+		out = r->started && r->watch_out && r->hangup != HUP_STDOUT;
 		pf[0] = (struct pollfd){r->sfd, POLLIN, 0};
 		pf[1] = (struct pollfd){r->tfd, POLLIN, 0};
 		pf[2] = (struct pollfd){r->status_fd, POLLIN, 0};
-		t = relay_active(&r->net) ? relay_poll(&r->net, pf + 3) : -1;
-		n = poll(pf, relay_active(&r->net) ? 3 + RELAY_NPOLL : 3, t);
+		/* POLLRDHUP: a socket whose peer shut down writing; a pipe
+		 * without writers reports POLLHUP whatever is asked. */
+		pf[3] = (struct pollfd){in ? STDIN_FILENO : -1, POLLRDHUP, 0};
+		/* Asking nothing: a pipe without readers reports POLLERR, a
+		 * closed socket POLLHUP. */
+		pf[4] = (struct pollfd){out ? STDOUT_FILENO : -1, 0, 0};
+		pf[5] = (struct pollfd){r->hfd, POLLIN, 0};
+		t = relay_active(&r->net) ? relay_poll(&r->net, pf + 6) : -1;
+		n = poll(pf, relay_active(&r->net) ? 6 + RELAY_NPOLL : 6, t);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -601,7 +672,14 @@ watch(struct run *r, struct mcp_err *e)
 			return mcp_err_sys(e, MCP_ERR_RUNTIME, "poll");
 		}
 		if (relay_active(&r->net))
-			relay_events(&r->net, pf + 3);
+			relay_events(&r->net, pf + 6);
+		if (pf[4].revents & (POLLERR | POLLHUP))
+			hung_up(r, HUP_STDOUT);
+		else if (pf[3].revents & (POLLRDHUP | POLLHUP | POLLERR))
+			hung_up(r, HUP_STDIN);
+		if (pf[5].revents &&
+		    read(r->hfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+			hangup_step(r);
 		if (r->status_fd >= 0 && pf[2].revents) {
 			read_one(r);
 			if (r->ready == 1 && !r->fail_code && !r->timed_out) {
@@ -694,6 +772,10 @@ outcome(struct run *r, uint64_t ooms)
 		return "timeout";
 	if (ooms > 0)
 		return "oom";
+	/* Stopped by us because the client went away: the run ended as
+	 * the client wanted, but the server did not end it itself. */
+	if (r->hup_phase >= 2 && !WIFEXITED(st))
+		return "error";
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st) == 0 ? "success" : "error";
 	if (WTERMSIG(st) == SIGKILL ||
@@ -747,6 +829,9 @@ write_end(struct run *r, int code, const char *what, struct mcp_err *e)
 	                    json_integer((json_int_t)peak));
 	json_object_set_new(rec, "oom_kills",
 	                    json_integer((json_int_t)cgroup_oom_kills(&r->cg)));
+	json_object_set_new(rec, "hangup",
+	                    r->hangup ? json_string(hup_names[r->hangup])
+	                              : json_null());
 	/* What held for the whole run, as in the start record. */
 	json_object_set_new(rec, "layers", layers_json(r));
 	if (r->fail_code)
@@ -754,6 +839,17 @@ write_end(struct run *r, int code, const char *what, struct mcp_err *e)
 	rc = records_write(r->o->records_fd, rec, e);
 	json_decref(rec);
 	return rc;
+}
+
+/* A pipe or a socket: its peer can hang up.  Files, /dev/null and
+ * terminals (SIGHUP tells) are not watched. */
+static int
+watchable(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	                               S_ISSOCK(st.st_mode));
 }
 
 static int
@@ -780,8 +876,11 @@ setup(struct run *r, struct mcp_err *e)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (r->sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "signalfd");
-	if ((r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0)
+	if ((r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0 ||
+	    (r->hfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "timerfd_create");
+	r->watch_in = watchable(STDIN_FILENO);
+	r->watch_out = watchable(STDOUT_FILENO);
 	/* Orphans of the run (double-forked daemons) become our children,
 	 * so the sweep finds them even without a cgroup. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -883,7 +982,7 @@ supervise_run(const struct mcp_spec *s, const struct run_opts *o,
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	r.o = o;
-	r.sfd = r.tfd = r.status_fd = r.go_fd = -1;
+	r.sfd = r.tfd = r.hfd = r.status_fd = r.go_fd = -1;
 	cgroup_init(&r.cg);
 	relay_init(&r.net, s, o->records_fd);
 	mcp_err_init(&werr);
@@ -925,6 +1024,8 @@ out:
 		close(r.sfd);
 	if (r.tfd >= 0)
 		close(r.tfd);
+	if (r.hfd >= 0)
+		close(r.hfd);
 	if (r.status_fd >= 0)
 		close(r.status_fd);
 	if (r.go_fd >= 0)

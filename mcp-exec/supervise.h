@@ -19,6 +19,7 @@ struct run_opts {
 	const char *prog;
 	int quiet, verbose;
 	unsigned long long grace_ms; /* TERM to KILL after a timeout */
+	unsigned long long hangup_grace_ms; /* stdin closed to TERM */
 	int records_fd;              /* -1: none */
 	const char *secrets_file;    /* --secrets-file, or NULL */
 	struct identity id;

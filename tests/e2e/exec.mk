@@ -47,7 +47,8 @@ TESTS += \
 	tests/e2e/t4011-exec-escapes.sh \
 	tests/e2e/t4012-exec-examples.sh \
 	tests/e2e/t4013-exec-secrets.sh \
-	tests/e2e/t4014-exec-allowlist.sh
+	tests/e2e/t4014-exec-allowlist.sh \
+	tests/e2e/t4015-exec-hangup.sh
 EXTRA_DIST += tests/e2e/exec-lib.sh \
 	tests/e2e/t4001-exec-usage.sh \
 	tests/e2e/t4002-exec-run.sh \
@@ -59,4 +60,5 @@ EXTRA_DIST += tests/e2e/exec-lib.sh \
 	tests/e2e/t4011-exec-escapes.sh \
 	tests/e2e/t4012-exec-examples.sh \
 	tests/e2e/t4013-exec-secrets.sh \
-	tests/e2e/t4014-exec-allowlist.sh
+	tests/e2e/t4014-exec-allowlist.sh \
+	tests/e2e/t4015-exec-hangup.sh
