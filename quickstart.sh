@@ -5,7 +5,8 @@
 # verified, sandboxed, spoken to, and audited).
 #
 #   ./quickstart.sh          install, build, run the demo
-#   ./quickstart.sh --deps   only install the Debian packages
+#   ./quickstart.sh --deps   only install the Debian packages and the npm
+#                            packages of the real-client tests
 set -eu
 
 # Everything the build, the tests and the demo use, by Debian package name.
@@ -26,6 +27,26 @@ install_deps() {
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $DEPS >/dev/null
+	# Debian's nodejs comes without npm; NodeSource's has it built in
+	# (and conflicts with Debian's npm).
+	command -v npm >/dev/null 2>&1 ||
+		apt-get install -y -qq --no-install-recommends npm >/dev/null
+	install_npm
+}
+
+# The real-client tests (tests/e2e/t95*) use the official MCP TypeScript
+# SDK and two published servers, at the exact versions and integrity
+# hashes of tests/npm/*/package-lock.json, installed from the npm registry
+# into tests/npm/*/node_modules (never at test time: tests stay on
+# loopback).
+install_npm() {
+	for d in tests/npm/client tests/npm/memory tests/npm/filesystem; do
+		(cd "$d" && npm ci --omit=dev --no-audit --no-fund \
+			--loglevel=error >/dev/null) || {
+			echo "quickstart.sh: npm ci in $d failed" >&2
+			exit 1
+		}
+	done
 }
 
 case "${1:-}" in
