@@ -3,10 +3,12 @@
  *
  * Invariant (DESIGN.md 5): a record reaches the log whole or not at all.
  * It is written with one write() under an exclusive lock on the log after
- * reading the chain's end under that same lock, made durable with
- * fdatasync, and a write or sync that fails truncates the file back to its
- * previous size before the lock is released, so no reader or later writer
- * ever sees half a record.  The lock is held only while input is already
+ * reading the chain's end under that same lock; the records of one lock
+ * hold are made durable with one fdatasync before the lock is released
+ * (and before append reports success); a write or sync that fails
+ * truncates the file back before the lock is released, so no reader or
+ * later writer ever sees half a record, nor a record that was reported
+ * as not appended.  The lock is held only while input is already
  * at hand, never while waiting for more, so a long-running mcp-exec
  * feeding records through a pipe does not block other writers.
  */
@@ -58,6 +60,31 @@ mcp_audit_writer_init(struct mcp_audit_writer *w, int use_syslog)
 }
 
 int
+mcp_audit_commit(int fd, const char *label, struct mcp_audit_tail *t,
+                 const struct mcp_audit_tail *t0, struct mcp_err *e)
+{
+	int saved;
+
+	/* Data, not metadata: the size is data for fdatasync. */
+	if (fdatasync(fd) == 0)
+		return 0;
+	saved = errno;
+	if (ftruncate(fd, t0->size) < 0 || fdatasync(fd) < 0) {
+		errno = saved;
+		return mcp_err_sys(e, MCP_ERR_RUNTIME,
+		                   "%s: cannot sync records %lld to %lld, and "
+		                   "cannot truncate them away",
+		                   label, t0->seq + 1, t->seq);
+	}
+	errno = saved;
+	mcp_err_sys(e, MCP_ERR_RUNTIME,
+	            "%s: cannot sync records %lld to %lld (log left as it was)",
+	            label, t0->seq + 1, t->seq);
+	*t = *t0;
+	return -1;
+}
+
+int
 mcp_audit_write_record(int fd, const char *label,
                        const struct mcp_audit_writer *w,
                        struct mcp_audit_tail *t, const json_t *record,
@@ -89,9 +116,6 @@ mcp_audit_write_record(int fd, const char *label,
 			errno = ENOSPC;
 	}
 	if (n != (ssize_t)line->len)
-		goto undo;
-	/* Data, not metadata: the size is data for fdatasync. */
-	if (fdatasync(fd) < 0)
 		goto undo;
 	t->seq++;
 	t->size += (off_t)line->len;
@@ -249,21 +273,31 @@ out:
 }
 
 /* End a lock hold: move the anchor, then let others in. */
-static void
-session_end(int *fd, const char *log, const struct mcp_audit_tail *t, int wrote)
+/* Commit the lock hold's records (T0: the chain end when it began),
+ * update the anchor, unlock.  -1 with E when the records are not
+ * durable (and were truncated away). */
+static int
+session_end(int *fd, const char *log, struct mcp_audit_tail *t,
+            const struct mcp_audit_tail *t0, struct mcp_err *e)
 {
 	struct mcp_err he;
+	int rc = 0;
 
 	if (*fd < 0)
-		return;
+		return 0;
 	mcp_err_init(&he);
-	/* The record is already durable; a stale anchor only makes verify
-	 * check less, so this is a warning. */
-	if (wrote && mcp_audit_head_write(log, t->hash, &he) < 0)
-		WARN("anchor not updated: %s", he.msg);
+	if (t->seq > t0->seq) {
+		if (mcp_audit_commit(*fd, log, t, t0, e) < 0)
+			rc = -1;
+		/* The records are durable; a stale anchor only makes
+		 * verify check less, so this is a warning. */
+		else if (mcp_audit_head_write(log, t->hash, &he) < 0)
+			WARN("anchor not updated: %s", he.msg);
+	}
 	flock(*fd, LOCK_UN);
 	close(*fd);
 	*fd = -1;
+	return rc;
 }
 
 int
@@ -271,9 +305,9 @@ mcp_audit_cmd_append(const struct mcp_audit_opts *o, const char *log,
                      struct mcp_err *e)
 {
 	struct mcp_audit_writer w;
-	struct mcp_audit_tail t;
+	struct mcp_audit_tail t, t0;
 	struct mcp_redact red;
-	struct mcp_err bad;
+	struct mcp_err bad, ce;
 	struct lreader in;
 	struct abuf line = {0};
 	const char *label = "<stdin>", *p, **keys;
@@ -316,7 +350,8 @@ mcp_audit_cmd_append(const struct mcp_audit_opts *o, const char *log,
 	for (;;) {
 		if (fd >= 0 &&
 		    (!lreader_ready(&in) || session >= SESSION_MAX)) {
-			session_end(&fd, log, &t, session > 0);
+			if (session_end(&fd, log, &t, &t0, e) < 0)
+				goto out;
 			session = 0;
 		}
 		r = lreader_next(&in, &p, &n);
@@ -352,6 +387,7 @@ mcp_audit_cmd_append(const struct mcp_audit_opts *o, const char *log,
 				json_decref(rec);
 				goto out;
 			}
+			t0 = t;
 		}
 		if (mcp_audit_write_record(fd, log, &w, &t, rec, &line, e) <
 		    0) {
@@ -364,7 +400,8 @@ mcp_audit_cmd_append(const struct mcp_audit_opts *o, const char *log,
 		if (r == LR_EOF)
 			break;
 	}
-	session_end(&fd, log, &t, session > 0);
+	if (session_end(&fd, log, &t, &t0, e) < 0)
+		goto out;
 	if (o->verbose)
 		fprintf(stderr, "%s: %lu record(s) appended to %s\n", PROG,
 		        written, log);
@@ -376,8 +413,10 @@ mcp_audit_cmd_append(const struct mcp_audit_opts *o, const char *log,
 out:
 	if (rc < 0 && nbad > 0 && e->cat != MCP_ERR_USAGE)
 		mcp_err_print(PROG, &bad); /* then main prints E */
-	if (fd >= 0)
-		session_end(&fd, log, &t, session > 0);
+	/* What was written whole before the failure is kept, durably. */
+	mcp_err_init(&ce);
+	if (fd >= 0 && session_end(&fd, log, &t, &t0, &ce) < 0)
+		mcp_err_print(PROG, &ce);
 	lreader_release(&in);
 	if (infd != STDIN_FILENO)
 		close(infd);

@@ -239,13 +239,23 @@ void mcp_audit_writer_init(struct mcp_audit_writer *w, int use_syslog);
 
 /*
  * Append RECORD to the log open on FD (locked LOCK_EX by the caller) after
- * the chain end T, which is advanced.  One write(), then fdatasync; a
- * failed or short write truncates the file back to T->size.
+ * the chain end T, which is advanced.  One write(); a failed or short
+ * write truncates the file back to T->size and syncs it (so the records
+ * before it are durable).  Not durable until mcp_audit_commit().
  */
 int mcp_audit_write_record(int fd, const char *label,
                            const struct mcp_audit_writer *w,
                            struct mcp_audit_tail *t, const json_t *record,
                            struct abuf *line, struct mcp_err *e);
+
+/*
+ * Make the records written since the chain end T0 durable (one
+ * fdatasync for the lot, still under the caller's lock).  When that
+ * fails, the file is truncated back to T0->size, T is set back to T0,
+ * and -1 is returned with E: none of them was appended.
+ */
+int mcp_audit_commit(int fd, const char *label, struct mcp_audit_tail *t,
+                     const struct mcp_audit_tail *t0, struct mcp_err *e);
 
 /* The number the next rotated file gets (LOG.N), 0 on error. */
 unsigned long mcp_audit_series_next(const char *log, struct mcp_err *e);

@@ -68,7 +68,7 @@ mcp_audit_cmd_rotate(const struct mcp_audit_opts *o, const char *log,
                      struct mcp_err *e)
 {
 	struct mcp_audit_writer w;
-	struct mcp_audit_tail t;
+	struct mcp_audit_tail t, t0;
 	struct abuf line = {0};
 	char *rotated = NULL, *tmp = NULL, *c = NULL;
 	json_t *rec = NULL;
@@ -115,7 +115,9 @@ mcp_audit_cmd_rotate(const struct mcp_audit_opts *o, const char *log,
 	/* The chain end T (old seq and hash) carries over; the size is the
 	 * new file's. */
 	t.size = 0;
-	if (mcp_audit_write_record(nfd, tmp, &w, &t, rec, &line, e) < 0)
+	t0 = t;
+	if (mcp_audit_write_record(nfd, tmp, &w, &t, rec, &line, e) < 0 ||
+	    mcp_audit_commit(nfd, tmp, &t, &t0, e) < 0)
 		goto out;
 	/* The switch: atomic, so LOG always names a complete file. */
 	if (rename(tmp, log) < 0) {
