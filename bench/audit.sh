@@ -1,9 +1,12 @@
 #!/bin/sh
 # bench/audit.sh: mcp-audit against the floor of what it does.
 #
-#  1. append: records per second with one fdatasync per record, against a
-#     plain C loop of write() + fdatasync() of lines of the same size
-#     (bench/fsync-loop.c) in the same directory.  Target: >= 0.8.
+#  1. append: records per second from a file, against plain C loops of
+#     write() of lines of the same size (bench/fsync-loop.c) in the same
+#     directory: with one fdatasync() per line (the classic durable log;
+#     target >= 0.8), and with one fdatasync() per 1024 lines, which is
+#     how append syncs input that is at hand (once per lock hold): that
+#     ratio is mcp-audit's CPU cost per record (parse, redact, hash).
 #  2. verify: bytes per second re-checking the chain, against sha256sum
 #     of the same file (what any integrity check must at least do).
 #
@@ -51,25 +54,31 @@ run_loop() {
 	rm -f "$D/loop.out"
 	t=$("$LOOP" "$D/loop.out" "$N" "$len")
 	if [ -z "$best_loop" ] || [ "$(echo "$t < $best_loop" | bc -l)" = 1 ]; then best_loop=$t; fi
+	rm -f "$D/loop.out"
+	t=$("$LOOP" "$D/loop.out" "$N" "$len" 1024)
+	if [ -z "$best_batch" ] || [ "$(echo "$t < $best_batch" | bc -l)" = 1 ]; then best_batch=$t; fi
 }
 # Best of three, taking turns to go first: the disk's noise is not ours.
-best_append= best_loop=
+best_append= best_loop= best_batch=
 for run in 1 2 3; do
 	if [ "$run" = 2 ]; then run_loop; run_append; else run_append; run_loop; fi
 done
 rate_a=$(echo "$N / $best_append" | bc -l)
 rate_l=$(echo "$N / $best_loop" | bc -l)
 printf 'append:  %d records of %d bytes in %s\n' "$N" "$len" "$D"
-printf '  mcp-audit append      %10.0f records/s  (one fdatasync each)\n' "$rate_a"
-printf '  write+fdatasync loop  %10.0f lines/s\n' "$rate_l"
+rate_b=$(echo "$N / $best_batch" | bc -l)
+printf '  mcp-audit append      %10.0f records/s  (one fdatasync per lock hold)\n' "$rate_a"
+printf '  write+fdatasync loop  %10.0f lines/s    (one fdatasync per line)\n' "$rate_l"
 printf '  ratio                 %10.2f  (target >= 0.80)\n' "$(echo "$rate_a / $rate_l" | bc -l)"
+printf '  write loop, batched   %10.0f lines/s    (one fdatasync per 1024 lines)\n' "$rate_b"
+printf '  ratio                 %10.2f  (CPU cost per record)\n' "$(echo "$rate_a / $rate_b" | bc -l)"
 
 # The same on tmpfs, where fdatasync costs nothing: what is left is the
 # CPU mcp-audit spends per record (parse, redact, hash, lock), which the
 # disk's latency normally hides.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	sdir=$(mktemp -d /dev/shm/mcp-bench-audit.XXXXXX)
-	saved_D=$D best_append= best_loop=
+	saved_D=$D best_append= best_loop= best_batch=
 	cp "$D/in.jsonl" "$sdir/in.jsonl"
 	D=$sdir
 	for run in 1 2 3; do run_append; run_loop; done
@@ -77,8 +86,8 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	rm -rf "$sdir"
 	printf 'append on tmpfs (no disk latency: CPU cost only)\n'
 	printf '  mcp-audit append      %10.0f records/s\n' "$(echo "$N / $best_append" | bc -l)"
-	printf '  write+fdatasync loop  %10.0f lines/s\n' "$(echo "$N / $best_loop" | bc -l)"
-	printf '  ratio                 %10.2f\n' "$(echo "$best_loop / $best_append" | bc -l)"
+	printf '  write loop, batched   %10.0f lines/s\n' "$(echo "$N / $best_batch" | bc -l)"
+	printf '  ratio                 %10.2f\n' "$(echo "$best_batch / $best_append" | bc -l)"
 fi
 
 # Verify: a bigger log, written where syncing is cheap (the hashing is

@@ -1,10 +1,11 @@
 /*
  * fsync-loop: the floor for a durable append log, for bench/audit.sh.
- * Appends COUNT lines of LEN bytes to FILE, each with one write() and one
- * fdatasync(), and prints the seconds it took.  No parsing, no hashing,
- * no locking: whatever mcp-audit append costs above this is its own.
+ * Appends COUNT lines of LEN bytes to FILE, each with one write(), with
+ * one fdatasync() after every BATCH lines (default 1) and after the last,
+ * and prints the seconds it took.  No parsing, no hashing, no locking:
+ * whatever mcp-audit append costs above this is its own.
  *
- * usage: fsync-loop FILE COUNT LEN
+ * usage: fsync-loop FILE COUNT LEN [BATCH]
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,18 +18,20 @@ int
 main(int argc, char **argv)
 {
 	struct timespec t0, t1;
-	long count, len, i;
+	long count, len, batch = 1, i;
 	char *line;
 	int fd;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: fsync-loop FILE COUNT LEN\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: fsync-loop FILE COUNT LEN [BATCH]\n");
 		return 2;
 	}
 	count = strtol(argv[2], NULL, 10);
 	len = strtol(argv[3], NULL, 10);
-	if (count <= 0 || len < 2 || len > 1 << 20) {
-		fprintf(stderr, "fsync-loop: bad COUNT or LEN\n");
+	if (argc == 5)
+		batch = strtol(argv[4], NULL, 10);
+	if (count <= 0 || len < 2 || len > 1 << 20 || batch < 1) {
+		fprintf(stderr, "fsync-loop: bad COUNT, LEN or BATCH\n");
 		return 2;
 	}
 	line = malloc((size_t)len);
@@ -44,7 +47,8 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < count; i++) {
 		if (write(fd, line, (size_t)len) != (ssize_t)len ||
-		    fdatasync(fd) < 0) {
+		    ((i + 1) % batch == 0 || i + 1 == count ? fdatasync(fd)
+		                                            : 0) < 0) {
 			perror(argv[1]);
 			return 1;
 		}
