@@ -938,16 +938,19 @@ build_doc(struct run *r)
 	        r->git_sha ? json_string(r->git_sha) : json_null());
 	if (r->registry != NULL) {
 		char *reg = abs_path(r->registry);
+		/* A URL, as in every document's identity members. */
+		char *url = xasprintf("file://%s", reg);
+		char *index = abs_path(r->idx.index_path);
 
 		set_new(doc, "status", json_string(r->idx.status));
 		set_new(doc, "certification_level",
 		        json_integer(r->idx.certification_level));
 		set_new(doc, "origin", json_string(r->idx.origin));
-		set_new(doc, "registry", json_string(reg));
-		free(reg);
-		reg = abs_path(r->idx.index_path);
-		set_new(doc, "index", json_string(reg));
+		set_new(doc, "registry", json_string(url));
+		set_new(doc, "index", json_string(index));
 		set_new(doc, "action", json_string(r->idx.action));
+		free(index);
+		free(url);
 		free(reg);
 	} else {
 		set_new(doc, "status", json_null());
