@@ -111,6 +111,22 @@ jq_check '.status == "deprecated"' "mcp-fetch sees the new status"
 expect_ok "the pack document goes to the audit log" \
 	"$MCP_AUDIT" append --log "$T/audit.log" "$T/pack.json"
 
+# --- concurrent packs into one index ---------------------------------------
+
+pids=
+for v in 3.0.0 3.0.1 3.0.2 3.0.3 3.0.4 3.0.5; do
+	"$P" --registry "$T/creg" --command python3 --arg server.py \
+		--arg --server-version --arg "$v" acme/echo-python@$v "$T/py" \
+		>"$T/c-$v.out" 2>"$T/c-$v.err" &
+	pids="$pids $!"
+done
+fails=0
+for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+check "six concurrent packs of one package succeed ($fails failed)" test "$fails" -eq 0
+jq_check '(.versions | keys) == ["3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.0.5"]' \
+	"the index lock lost none of them" "$T/creg/packages/acme/echo-python.json"
+check "no temporary file is left" test -z "$(find "$T/creg" -name '.mcp-pack.*')"
+
 # --- an npm tree -----------------------------------------------------------
 
 pkgdir=node_modules/@modelcontextprotocol/server-echo
