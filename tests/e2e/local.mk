@@ -2,6 +2,7 @@
 include tests/e2e/all.mk
 include tests/e2e/fetch.mk
 include tests/e2e/verify.mk
+include tests/e2e/pack.mk
 include tests/e2e/policy.mk
 include tests/e2e/exec.mk
 include tests/e2e/audit.mk

@@ -19,7 +19,7 @@ man_opts() {
 		sed -E 's/^Fl \\?-/--/' | sort -u
 }
 
-for tool in fetch verify policy exec audit run; do
+for tool in fetch verify policy exec audit run pack; do
 	eval "bin=\$MCP_$(echo "$tool" | tr a-z A-Z)"
 	page=$man/mcp-$tool.1
 	if [ ! -x "$bin" ] || [ ! -f "$page" ]; then

@@ -4,7 +4,7 @@
 # refused by name with exit 2, and a failed write to stdout is a failure.
 . "$top_srcdir/tests/e2e/lib.sh"
 
-for tool in fetch verify policy exec audit run; do
+for tool in fetch verify policy exec audit run pack; do
 	eval "bin=\$MCP_$(echo "$tool" | tr a-z A-Z)"
 
 	run "$bin" --version

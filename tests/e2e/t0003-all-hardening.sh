@@ -16,7 +16,7 @@ if ! command -v readelf >/dev/null 2>&1 || ! command -v nm >/dev/null 2>&1; then
 	exit 0
 fi
 
-for tool in fetch verify policy exec audit; do
+for tool in fetch verify policy exec audit pack; do
 	eval "bin=\$MCP_$(echo "$tool" | tr a-z A-Z)"
 	readelf -hdlW "$bin" >"$T/elf" 2>&1 || { not_ok "readelf mcp-$tool"; continue; }
 
