@@ -9,12 +9,14 @@
 // SCENARIO says which requests to make after initialize and tools/list:
 //   echo TEXT          tools/call echo {text: TEXT}
 //   memory NAME        create_entities NAME, then search_nodes and read_graph
-//   filesystem DIR [DENIED...]
-//                      as a client that offers roots (DIR and each DENIED
-//                      path): list_allowed_directories, list_directory DIR,
+//   filesystem DIR [PROBE...]
+//                      as a client that offers the roots DIR and / (so the
+//                      server's own path check lets everything through and
+//                      only the sandbox stands in the way):
+//                      list_allowed_directories, list_directory DIR,
 //                      write_file then read_text_file DIR/written.txt, then
-//                      list_directory and read_text_file on each DENIED
-//                      path (a directory) and on DENIED/hostname
+//                      for each PROBE list_directory (PROBE ending in /) or
+//                      read_text_file, as probe0, probe1...
 // The client prints one JSON object on stdout: {server, tools, calls,
 // errors} (errors: what the transport could not parse, and other
 // protocol errors outside a request),
@@ -48,7 +50,7 @@ const fail = (msg) => {
 };
 const watchdog = setTimeout(() => fail('no result in 60 s'), 60000);
 
-const roots = scenario === 'filesystem' ? scenarioArgs : [];
+const roots = scenario === 'filesystem' ? [scenarioArgs[0], '/'] : [];
 const client = new Client({ name: 'mcp-tools-sdk-client', version: '1.0.0' },
 	{ capabilities: roots.length ? { roots: { listChanged: false } } : {} });
 if (roots.length) {
@@ -111,15 +113,17 @@ case 'memory': {
 	break;
 }
 case 'filesystem': {
-	const [dir, ...denied] = scenarioArgs;
+	const [dir, ...probes] = scenarioArgs;
 	await call('allowed', 'list_allowed_directories', {});
 	await call('list', 'list_directory', { path: dir });
 	await call('write', 'write_file', { path: path.join(dir, 'written.txt'), content: 'written by sdk-client\n' });
 	await call('read', 'read_text_file', { path: path.join(dir, 'written.txt') });
-	denied.forEach((d, i) => { calls[`denied${i}`] = { path: d }; });
-	for (const [i, d] of denied.entries()) {
-		await call(`denied${i}_list`, 'list_directory', { path: d });
-		await call(`denied${i}_read`, 'read_text_file', { path: path.join(d, 'hostname') });
+	for (const [i, p] of probes.entries()) {
+		if (p.endsWith('/'))
+			await call(`probe${i}`, 'list_directory', { path: p });
+		else
+			await call(`probe${i}`, 'read_text_file', { path: p });
+		calls[`probe${i}`].path = p;
 	}
 	break;
 }
