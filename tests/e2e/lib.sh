@@ -132,9 +132,19 @@ out_kind() {
 	fi
 }
 
+# jq_true FILE JQ-ARGS...: FILE holds at least one JSON document and
+# jq -e JQ-ARGS holds on it.  (jq 1.6 -e exits 0 on empty input: no output
+# at all must never pass a check.)
+jq_true() {
+	_jt=$1
+	shift
+	jq -e -s 'length > 0' "$_jt" >/dev/null 2>&1 &&
+		jq -e "$@" "$_jt" >/dev/null 2>&1
+}
+
 # jq_check FILTER DESC [FILE]: jq -e FILTER holds on FILE ($T/out).
 jq_check() {
-	if jq -e "$1" "${3:-$T/out}" >/dev/null 2>&1; then
+	if jq_true "${3:-$T/out}" "$1"; then
 		ok "$2"
 	else
 		not_ok "$2 (jq: $1)"

@@ -6,7 +6,8 @@ pipeline_tests = \
 	tests/e2e/t9003-examples-protocol.sh \
 	tests/e2e/t9004-pipeline-secrets.sh \
 	tests/e2e/t9501-clients-sdk-examples.sh \
-	tests/e2e/t9502-clients-npm-servers.sh
+	tests/e2e/t9502-clients-npm-servers.sh \
+	tests/e2e/t9503-clients-hangup.sh
 TESTS += $(pipeline_tests)
 EXTRA_DIST += $(pipeline_tests) tests/e2e/sdk-lib.sh tests/e2e/sdk-client.mjs \
 	tests/npm/client/package.json tests/npm/client/package-lock.json \

@@ -9,6 +9,8 @@
 // SCENARIO says which requests to make after initialize and tools/list:
 //   echo TEXT          tools/call echo {text: TEXT}
 //   memory NAME        create_entities NAME, then search_nodes and read_graph
+//   hold               print {"pid": the child's pid} and wait, for a test
+//                      that kills this client (the watchdog ends it at 60 s)
 //   filesystem DIR [PROBE...]
 //                      as a client that offers the roots DIR and / (so the
 //                      server's own path check lets everything through and
@@ -100,6 +102,10 @@ try {
 }
 
 switch (scenario) {
+case 'hold':
+	process.stdout.write(JSON.stringify({ pid: transport.pid, tools }) + '\n');
+	await new Promise(() => {});
+	break;
 case 'echo':
 	await call('echo', 'echo', { text: scenarioArgs[0] ?? '' });
 	break;

@@ -39,7 +39,7 @@ sdk_client() {
 
 # sdk_check DESC OUT JQ: jq -e JQ holds on the client's result in OUT.
 sdk_check() {
-	if jq -e "$3" "$2" >/dev/null 2>&1; then
+	if jq_true "$2" "$3"; then
 		ok "$1"
 	else
 		not_ok "$1 (jq: $3)"

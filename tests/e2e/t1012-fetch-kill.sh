@@ -67,7 +67,7 @@ check "eight documents name the bundle" test "$good" -eq 8
 check "one bundle file, correct" cmp -s "$BLOB" "$REG/blobs/sha256/${b#sha256:}"
 check "exactly two blobs (manifest and bundle)" test "$(find "$CACHE/sha256" -type f | wc -l)" -eq 2
 check "no temporary file left" test "$(count_tmp)" -eq 0
-check "the pins agree" jq -e --arg b "$b" '.versions["1.0.0"].bundle_digest == $b' "$CACHE/pins/acme/hello.json"
+check "the pins agree" jq_true "$CACHE/pins/acme/hello.json" --arg b "$b" '.versions["1.0.0"].bundle_digest == $b'
 expect_ok "the cache answers offline" hmf --offline acme/hello@1.0.0
 
 # --- fetches racing removals -------------------------------------------

@@ -63,7 +63,7 @@ if command -v script >/dev/null 2>&1 && script -qfec true /dev/null >/dev/null 2
 		"$T/typescript" >/dev/null 2>&1 </dev/null
 	rc=$?
 	check "fetch under a pseudo-terminal exits 0 ($rc)" test "$rc" -eq 0
-	check "the document still goes to stdout" jq -e '.package == "acme/big"' "$T/tty.out"
+	check "the document still goes to stdout" jq_true "$T/tty.out" '.package == "acme/big"'
 	tr '\r' '\n' <"$T/typescript" >"$T/bar"
 	check "the bar shows bytes of the total" grep -Eq 'mcp-fetch: bundle +4\.0 / 4\.0 MiB 100%' "$T/bar"
 	check "the bar shows a rate and an ETA" grep -Eq 'MiB/s  ETA +[0-9]+:[0-9]{2}' "$T/bar"

@@ -152,7 +152,7 @@ mkspec late.json '["/bin/sh", "-c", "sleep 0.3; exit 7"]'
   echo $? >late.rc; } | head -n 1 >late.first
 check "end record lost: the server's status 7" test "$(cat late.rc)" -eq 7
 check "end record lost: the start record was read" \
-	jq -e '.event == "start"' late.first
+	jq_true late.first '.event == "start"'
 check "end record lost: one warning, even with -q" \
 	grep -qx 'mcp-exec: warning: records: write: Broken pipe' late.err
 

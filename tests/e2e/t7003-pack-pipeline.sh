@@ -94,9 +94,16 @@ jq_check '.version == "1.1.0" and .origin == "official"' \
 	"@latest is the highest release, not the pre-release"
 session acme/echo-python@1.1.0 echo-python 1.1.0
 session acme/echo-python@2.0.0-rc.1 echo-python 2.0.0-rc.1
-d=$(jq -r .bundle.digest "$T/pack.json")
+# Both versions were packed from the same tree: one bundle, two
+# manifests.  The manifest's digest names one version; the bundle's is
+# ambiguous, and mcp-fetch says so rather than pick one.
+d=$(jq -r .manifest.digest "$T/pack.json")
 run "$MCP_FETCH" --registry "$reg" "acme/echo-python@$d"
-jq_check '.version == "2.0.0-rc.1"' "a digest reference finds the packed bundle"
+jq_check '.version == "2.0.0-rc.1"' "a manifest digest reference finds the packed version"
+d=$(jq -r .bundle.digest "$T/pack.json")
+expect_fail 5 'ambiguous: more than one version of packages/acme/echo-python.json matches' \
+	"a bundle digest shared by two versions is refused as ambiguous" \
+	"$MCP_FETCH" --registry "$reg" "acme/echo-python@$d"
 
 expect_ok "--status deprecated on an unchanged version" \
 	"$P" --registry "$reg" --status deprecated --command python3 --arg server.py \

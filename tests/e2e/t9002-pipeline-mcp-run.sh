@@ -16,7 +16,7 @@ log=$T/audit.log
 jq_ok() {
 	_jd=$1 _jf=$2
 	shift 2
-	if jq -e "$@" "$_jf" >/dev/null 2>&1; then
+	if jq_true "$_jf" "$@"; then
 		ok "$_jd"
 	else
 		not_ok "$_jd (jq $*)"
