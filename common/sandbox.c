@@ -17,25 +17,63 @@
 /* Refused outright (EPERM): the kernel's attack surface that an MCP
  * server has no use for. */
 static const char *const denied[] = {
-    "init_module",     "finit_module",      "delete_module",
-    "create_module",   "kexec_load",        "kexec_file_load",
-    "bpf",             "perf_event_open",   "userfaultfd",
-    "keyctl",          "add_key",           "request_key",
-    "io_uring_setup",  "io_uring_enter",    "io_uring_register",
-    "ptrace",          "process_vm_readv",  "process_vm_writev",
-    "mount",           "umount",            "umount2",
-    "fsmount",         "fsopen",            "fsconfig",
-    "fspick",          "move_mount",        "open_tree",
-    "mount_setattr",   "unshare",           "setns",
-    "pivot_root",      "chroot",            "swapon",
-    "swapoff",         "reboot",            "settimeofday",
-    "stime",           "clock_settime",     "clock_settime64",
-    "clock_adjtime",   "clock_adjtime64",   "adjtimex",
-    "acct",            "quotactl",          "quotactl_fd",
-    "lookup_dcookie",  "open_by_handle_at", "name_to_handle_at",
-    "iopl",            "ioperm",            "vhangup",
-    "syslog",          "nfsservctl",        "uselib",
-    "kcmp",            "_sysctl",           NULL,
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "create_module",
+    "kexec_load",
+    "kexec_file_load",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "mount",
+    "umount",
+    "umount2",
+    "fsmount",
+    "fsopen",
+    "fsconfig",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    "unshare",
+    "setns",
+    "pivot_root",
+    "chroot",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "settimeofday",
+    "stime",
+    "clock_settime",
+    "clock_settime64",
+    "clock_adjtime",
+    "clock_adjtime64",
+    "adjtimex",
+    "acct",
+    "quotactl",
+    "quotactl_fd",
+    "lookup_dcookie",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "iopl",
+    "ioperm",
+    "vhangup",
+    "syslog",
+    "nfsservctl",
+    "uselib",
+    "kcmp",
+    "_sysctl",
+    NULL,
 };
 
 /* The namespace flags clone() must not carry. */
@@ -45,14 +83,20 @@ static const unsigned long ns_flags[] = {
 };
 
 /* Emit one rule through FN; a non-zero answer stops the walk. */
-#define EMIT(nm, e, n, ...)                                                  \
-	do {                                                                 \
-		struct mcp_sandbox_rule r_ = {nm, e, n, {__VA_ARGS__}};      \
-		if ((rc = fn(&r_, arg)) != 0)                                \
-			return rc;                                           \
+#define EMIT(nm, e, n, ...)                                                    \
+	do {                                                                   \
+		struct mcp_sandbox_rule r_ = {nm, e, n, {__VA_ARGS__}};        \
+		if ((rc = fn(&r_, arg)) != 0)                                  \
+			return rc;                                             \
 	} while (0)
-#define A(i, o, x) {i, MCP_SANDBOX_##o, (uint64_t)(x), 0}
-#define M(i, mask, x) {i, MCP_SANDBOX_MASKED_EQ, (uint64_t)(mask), (uint64_t)(x)}
+#define A(i, o, x)                                                             \
+	{                                                                      \
+		i, MCP_SANDBOX_##o, (uint64_t)(x), 0                           \
+	}
+#define M(i, mask, x)                                                          \
+	{                                                                      \
+		i, MCP_SANDBOX_MASKED_EQ, (uint64_t)(mask), (uint64_t)(x)      \
+	}
 
 /*
  * personality(): only 0 (PER_LINUX) and 0xffffffff (the query) pass.  One
@@ -62,8 +106,7 @@ static const unsigned long ns_flags[] = {
  * neighbouring bits catches every such value and neither of the two.
  */
 static int
-personality_rules(int (*fn)(const struct mcp_sandbox_rule *, void *),
-                  void *arg)
+personality_rules(int (*fn)(const struct mcp_sandbox_rule *, void *), void *arg)
 {
 	unsigned i;
 	int rc;
@@ -143,18 +186,12 @@ const char *
 mcp_sandbox_op_name(enum mcp_sandbox_op op)
 {
 	static const char *const names[] = {
-	    NULL,
-	    "SCMP_CMP_NE",
-	    "SCMP_CMP_LT",
-	    "SCMP_CMP_LE",
-	    "SCMP_CMP_EQ",
-	    "SCMP_CMP_GE",
-	    "SCMP_CMP_GT",
-	    "SCMP_CMP_MASKED_EQ",
+	    NULL,          "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
+	    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
 	};
 
 	return op >= MCP_SANDBOX_NE && op <= MCP_SANDBOX_MASKED_EQ ? names[op]
-	                                                          : NULL;
+	                                                           : NULL;
 }
 
 const char *
@@ -190,8 +227,9 @@ mcp_sandbox_rlimits(uint64_t cpu_millicores, uint64_t memory_bytes,
 	r->nofile = fds;
 	r->cpu_soft = secs * cpus;
 	r->cpu_hard = r->cpu_soft + 5;
-	r->data = memory_bytes > MCP_SANDBOX_DATA_MIN / 2 ? 2 * memory_bytes
-	                                                  : MCP_SANDBOX_DATA_MIN;
+	r->data = memory_bytes > MCP_SANDBOX_DATA_MIN / 2
+	              ? 2 * memory_bytes
+	              : MCP_SANDBOX_DATA_MIN;
 	r->fsize = MCP_SANDBOX_FSIZE;
 	r->core = 0;
 }

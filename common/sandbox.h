@@ -75,7 +75,7 @@ const char *mcp_sandbox_op_name(enum mcp_sandbox_op op);
 const char *mcp_sandbox_oci_arch(void);
 
 /* The rlimits of a run (mcp-exec(1), "Limits"), from the spec's limits. */
-#define MCP_SANDBOX_FSIZE (1ULL << 30)    /* RLIMIT_FSIZE: 1 GiB */
+#define MCP_SANDBOX_FSIZE (1ULL << 30)     /* RLIMIT_FSIZE: 1 GiB */
 #define MCP_SANDBOX_DATA_MIN (64ULL << 20) /* RLIMIT_DATA floor */
 struct mcp_sandbox_rlimits {
 	uint64_t nofile;   /* RLIMIT_NOFILE, soft = hard: limits.fds */

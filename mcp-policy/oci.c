@@ -42,26 +42,39 @@ static const char *const sys_dirs[] = {
 };
 /* /etc files every server gets read-only when the host has them (ns.c). */
 static const char *const etc_always[] = {
-    "/etc/ld.so.cache",     "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-    "/etc/nsswitch.conf",   "/etc/localtime",  "/etc/ssl",
-    "/etc/ca-certificates", "/etc/alternatives", "/etc/protocols",
-    "/etc/services",        NULL,
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/nsswitch.conf",
+    "/etc/localtime",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/etc/alternatives",
+    "/etc/protocols",
+    "/etc/services",
+    NULL,
 };
 /* ... and with network mode host, the resolver's. */
 static const char *const etc_net[] = {
-    "/etc/hosts", "/etc/resolv.conf", "/etc/gai.conf", "/etc/host.conf",
-    NULL,
+    "/etc/hosts", "/etc/resolv.conf", "/etc/gai.conf", "/etc/host.conf", NULL,
 };
 /* runc's and crun's defaults (the runtime specification's example). */
 static const char *const masked[] = {
-    "/proc/acpi",         "/proc/asound",      "/proc/kcore",
-    "/proc/keys",         "/proc/latency_stats", "/proc/timer_list",
-    "/proc/timer_stats",  "/proc/sched_debug", "/proc/scsi",
-    "/sys/firmware",      NULL,
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    NULL,
 };
 static const char *const readonly[] = {
-    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-    NULL,
+    "/proc/bus",           "/proc/fs", "/proc/irq", "/proc/sys",
+    "/proc/sysrq-trigger", NULL,
 };
 
 static void
@@ -121,7 +134,8 @@ empty_dir(const char *path)
 	if (dir == NULL)
 		return -1;
 	while ((d = readdir(dir)) != NULL)
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0) {
+		if (strcmp(d->d_name, ".") != 0 &&
+		    strcmp(d->d_name, "..") != 0) {
 			empty = 0;
 			break;
 		}
@@ -221,8 +235,7 @@ mount_entry(const char *dest, const char *type, const char *src,
 static json_t *
 bind_entry(const char *path, int rw)
 {
-	static const char *const ro[] = {"bind", "ro", "nosuid", "nodev",
-	                                 NULL};
+	static const char *const ro[] = {"bind", "ro", "nosuid", "nodev", NULL};
 	static const char *const rwo[] = {"bind", "rw", "nosuid", "nodev",
 	                                  NULL};
 
@@ -236,18 +249,18 @@ tmp_bytes(unsigned long long mem)
 {
 	unsigned long long m = mem / 4;
 
-	return m < (1ULL << 20) ? (1ULL << 20) : m > (1ULL << 30) ? (1ULL << 30)
-	                                                          : m;
+	return m < (1ULL << 20)   ? (1ULL << 20)
+	       : m > (1ULL << 30) ? (1ULL << 30)
+	                          : m;
 }
 
 static json_t *
 mounts(const json_t *spec, const char *mode, unsigned long long mem,
        struct mcp_err *e)
 {
-	static const char *const proc_o[] = {"nosuid", "noexec", "nodev",
-	                                     NULL};
-	static const char *const dev_o[] = {"nosuid", "strictatime",
-	                                    "mode=755", "size=65536k", NULL};
+	static const char *const proc_o[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const dev_o[] = {"nosuid", "strictatime", "mode=755",
+	                                    "size=65536k", NULL};
 	const char *tmp_o[] = {"nosuid", "nodev", "mode=1777", NULL, NULL};
 	json_t *ms = jarr(), *g;
 	char size[64];
@@ -389,8 +402,8 @@ joined(const json_t *a)
 		        : json_string_value(json_object_get(v, "name"));
 		if (s == NULL)
 			continue;
-		o += (size_t)snprintf(buf + o, o < sizeof(buf) ? sizeof(buf) - o
-		                                                : 0,
+		o += (size_t)snprintf(buf + o,
+		                      o < sizeof(buf) ? sizeof(buf) - o : 0,
 		                      "%s%s", o ? "," : "", s);
 	}
 	return json_string(buf);
@@ -400,8 +413,8 @@ static json_t *
 annotations(const json_t *spec)
 {
 	static const char *const ident[] = {
-	    "ref", "package", "version", "manifest_digest", "bundle_digest",
-	    NULL,
+	    "ref",           "package", "version", "manifest_digest",
+	    "bundle_digest", NULL,
 	};
 	const json_t *net = json_object_get(spec, "network"),
 	             *proc = json_object_get(spec, "process"),
@@ -420,8 +433,8 @@ annotations(const json_t *spec)
 	jset(a, "org.mcp-tools.kind", json_string("mcp.oci/v1"));
 	jset(a, "org.mcp-tools.tree", json_string(MCP_OCI_TREE));
 	jset(a, "org.mcp-tools.unexpressed",
-	     joined(json_object_get(json_object_get(spec, "oci"),
-	                            "unexpressed")));
+	     joined(
+	         json_object_get(json_object_get(spec, "oci"), "unexpressed")));
 	snprintf(buf, sizeof(buf), "%llu", limit(spec, "timeout_ms"));
 	jset(a, "org.mcp-tools.timeout_ms", json_string(buf));
 	jset(a, "org.mcp-tools.network.mode",
@@ -449,7 +462,8 @@ mcp_oci_config(const json_t *spec, struct mcp_err *e)
 	const char *mode = json_string_value(
 	    json_object_get(json_object_get(spec, "network"), "mode"));
 	const char *cwd = json_string_value(json_object_get(proc, "cwd"));
-	const char *name, *um = json_string_value(json_object_get(proc, "umask"));
+	const char *name,
+	    *um = json_string_value(json_object_get(proc, "umask"));
 	unsigned long long mem = limit(spec, "memory_bytes"),
 	                   pids = limit(spec, "pids"),
 	                   cpu = limit(spec, "cpu_millicores"),
@@ -477,8 +491,7 @@ mcp_oci_config(const json_t *spec, struct mcp_err *e)
 	o = jobj();
 	jset(o, "uid", json_integer(MCP_OCI_UID));
 	jset(o, "gid", json_integer(MCP_OCI_UID));
-	jset(o, "umask",
-	     json_integer(um != NULL ? strtol(um, NULL, 8) : 077));
+	jset(o, "umask", json_integer(um != NULL ? strtol(um, NULL, 8) : 077));
 	jset(p, "user", o);
 	a = jarr();
 	json_array_foreach(json_object_get(proc, "argv"), i, v)
@@ -560,8 +573,8 @@ mcp_oci_config(const json_t *spec, struct mcp_err *e)
 	jset(lx, "resources", res);
 	a = jarr();
 	{
-		static const char *const ns[] = {"pid", "ipc", "uts", "mount",
-		                                 "cgroup", NULL};
+		static const char *const ns[] = {"pid",   "ipc",    "uts",
+		                                 "mount", "cgroup", NULL};
 
 		for (i = 0; ns[i] != NULL; i++) {
 			o = jobj();
@@ -579,8 +592,8 @@ mcp_oci_config(const json_t *spec, struct mcp_err *e)
 	jset(lx, "namespaces", a);
 	jset(lx, "maskedPaths", strs(masked));
 	jset(lx, "readonlyPaths", strs(readonly));
-	jset(lx, "seccomp", seccomp(json_is_true(json_object_get(spec,
-	                                                          "subprocess"))));
+	jset(lx, "seccomp",
+	     seccomp(json_is_true(json_object_get(spec, "subprocess"))));
 	jset(c, "linux", lx);
 	jset(c, "annotations", annotations(spec));
 	return c;
@@ -591,9 +604,9 @@ mcp_oci_config(const json_t *spec, struct mcp_err *e)
 static int
 write_file_at(int dfd, const char *name, const char *text, mode_t mode)
 {
-	int fd = openat(dfd, name,
-	                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	                mode);
+	int fd =
+	    openat(dfd, name,
+	           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	int rc;
 
 	if (fd < 0)
@@ -703,11 +716,12 @@ copy_tree(int src, int dst, const char *rel, int depth, struct mcp_err *e)
 		} else if (S_ISREG(st.st_mode)) {
 			in = openat(src, d->d_name,
 			            O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			out = in < 0 ? -1
-			             : openat(dst, d->d_name,
-			                      O_WRONLY | O_CREAT | O_EXCL |
-			                          O_NOFOLLOW | O_CLOEXEC,
-			                      (st.st_mode & 0111) ? 0555 : 0444);
+			out = in < 0
+			          ? -1
+			          : openat(dst, d->d_name,
+			                   O_WRONLY | O_CREAT | O_EXCL |
+			                       O_NOFOLLOW | O_CLOEXEC,
+			                   (st.st_mode & 0111) ? 0555 : 0444);
 			while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
 				if (mcp_write_all(out, buf, (size_t)n) < 0) {
 					n = -1;
@@ -772,10 +786,13 @@ make_rootfs(const char *root, const json_t *spec, struct mcp_err *e)
 
 	if (mkdir(root, 0755) < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", root);
-	if (make_point(root, "/proc", 1) < 0 || make_point(root, "/dev", 1) < 0 ||
-	    make_point(root, "/tmp", 1) < 0 || make_point(root, "/usr", 1) < 0 ||
+	if (make_point(root, "/proc", 1) < 0 ||
+	    make_point(root, "/dev", 1) < 0 ||
+	    make_point(root, "/tmp", 1) < 0 ||
+	    make_point(root, "/usr", 1) < 0 ||
 	    make_point(root, MCP_OCI_TREE, 1) < 0)
-		return mcp_err_sys(e, MCP_ERR_RUNTIME, "%s: mount points", root);
+		return mcp_err_sys(e, MCP_ERR_RUNTIME, "%s: mount points",
+		                   root);
 	snprintf(link, sizeof(link), "%s/tmp", root);
 	if (chmod(link, 01777) < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", link);
@@ -808,8 +825,8 @@ make_rootfs(const char *root, const json_t *spec, struct mcp_err *e)
 	                  "nobody:x:65534:65534:nobody:/tmp:"
 	                  "/usr/sbin/nologin\n",
 	                  0644) < 0 ||
-	    write_file_at(efd, "group", "root:x:0:\nnogroup:x:65534:\n",
-	                  0644) < 0 ||
+	    write_file_at(efd, "group", "root:x:0:\nnogroup:x:65534:\n", 0644) <
+	        0 ||
 	    (!host &&
 	     write_file_at(efd, "hosts",
 	                   "127.0.0.1\tlocalhost\n"
@@ -841,8 +858,8 @@ make_rootfs(const char *root, const json_t *spec, struct mcp_err *e)
 		if (p == NULL || strcmp(p, "/tmp") == 0 ||
 		    strncmp(p, "/tmp/", 5) == 0)
 			continue;
-		if (make_point(root, p, stat(p, &st) < 0 || S_ISDIR(st.st_mode)) <
-		    0) {
+		if (make_point(root, p,
+		               stat(p, &st) < 0 || S_ISDIR(st.st_mode)) < 0) {
 			mcp_err_sys(e, MCP_ERR_RUNTIME, "%s%s", root, p);
 			goto out;
 		}
