@@ -155,24 +155,6 @@ mcp_oci_target(const char *dir, struct mcp_err *e)
 		mcp_err_set(e, MCP_ERR_USAGE, "option --oci: empty value");
 		return NULL;
 	}
-	if (lstat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode)) {
-			mcp_err_set(e, MCP_ERR_RUNTIME,
-			            "%s: exists and is not a directory", dir);
-			return NULL;
-		}
-		if ((r = empty_dir(dir)) <= 0) {
-			if (r < 0)
-				mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", dir);
-			else
-				mcp_err_set(e, MCP_ERR_RUNTIME,
-				            "%s: exists and is not empty", dir);
-			return NULL;
-		}
-	} else if (errno != ENOENT) {
-		mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", dir);
-		return NULL;
-	}
 	/* The absolute name: the parent resolved, the last name kept. */
 	copy = xstrdup(dir);
 	while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
@@ -191,6 +173,24 @@ mcp_oci_target(const char *dir, struct mcp_err *e)
 		mcp_err_set(e, MCP_ERR_USAGE,
 		            "option --oci: %s: must name a new directory", dir);
 		free(copy);
+		return NULL;
+	}
+	if (lstat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			mcp_err_set(e, MCP_ERR_RUNTIME,
+			            "%s: exists and is not a directory", dir);
+			return NULL;
+		}
+		if ((r = empty_dir(dir)) <= 0) {
+			if (r < 0)
+				mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", dir);
+			else
+				mcp_err_set(e, MCP_ERR_RUNTIME,
+				            "%s: exists and is not empty", dir);
+			return NULL;
+		}
+	} else if (errno != ENOENT) {
+		mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", dir);
 		return NULL;
 	}
 	if ((real = realpath(parent, NULL)) == NULL) {
