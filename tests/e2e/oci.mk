@@ -5,4 +5,4 @@ oci_tests = \
 	tests/e2e/t6002-oci-runc.sh \
 	tests/e2e/t6003-oci-crun.sh
 TESTS += $(oci_tests)
-EXTRA_DIST += $(oci_tests) tests/e2e/oci-lib.sh
+EXTRA_DIST += $(oci_tests) tests/e2e/oci-lib.sh docs/OCI.md
