@@ -179,6 +179,7 @@ mcp_oci_target(const char *dir, struct mcp_err *e)
 		if (!S_ISDIR(st.st_mode)) {
 			mcp_err_set(e, MCP_ERR_RUNTIME,
 			            "%s: exists and is not a directory", dir);
+			free(copy);
 			return NULL;
 		}
 		if ((r = empty_dir(dir)) <= 0) {
@@ -187,10 +188,12 @@ mcp_oci_target(const char *dir, struct mcp_err *e)
 			else
 				mcp_err_set(e, MCP_ERR_RUNTIME,
 				            "%s: exists and is not empty", dir);
+			free(copy);
 			return NULL;
 		}
 	} else if (errno != ENOENT) {
 		mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", dir);
+		free(copy);
 		return NULL;
 	}
 	if ((real = realpath(parent, NULL)) == NULL) {

@@ -205,6 +205,18 @@ expect_fail 2 'policy.oci.accept\[0\]: "seccomp" is not a gap of the OCI target'
 	"policy.oci.accept: an unknown gap is an error" \
 	"$MCP_POLICY" --check "$T/bad.yaml"
 
+# A tree the bundle cannot take (a FIFO: mcp-verify never makes one):
+# refused, and neither DIR nor a temporary directory is left.
+mkdir -p "$T/odd/sub"
+: >"$T/odd/server.py" && mkfifo "$T/odd/sub/fifo"
+jq -c --arg t "$T/odd" '.tree = $t | .server.entrypoint.argv = ["/usr/bin/python3", ($t + "/server.py")]' \
+	"$T/v.json" >"$T/vodd.json"
+expect_fail 1 'tree: .*/sub/fifo: not a file, directory or symbolic link' \
+	"a tree with a FIFO: refused, exit 1" \
+	"$MCP_POLICY" -q --config "$ACCEPT" --oci "$T/b6" "$T/vodd.json"
+check "... no bundle and no temporary directory left" \
+	sh -c '! ls -d "$T"/b6 "$T"/b6.tmp-* 2>/dev/null && test ! -s "$T/out"'
+
 # --- --explain: a dry run ---------------------------------------------------
 
 run "$MCP_POLICY" --explain --oci "$T/b5" "$T/v.json"
