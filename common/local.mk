@@ -12,4 +12,5 @@ common_libmcpcommon_a_SOURCES = \
 	common/yaml.c common/yaml.h common/libyaml.h \
 	common/config.c common/config.h \
 	common/paths.c common/paths.h \
-	common/units.c common/units.h
+	common/units.c common/units.h \
+	common/sandbox.c common/sandbox.h

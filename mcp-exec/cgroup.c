@@ -29,12 +29,10 @@
 
 #include "cgroup.h"
 #include "io.h"
+#include "sandbox.h"
 #include "xalloc.h"
 
 static const char *const ctl_name[CG_NCTL] = {"memory", "pids", "cpu"};
-
-/* CFS period for the CPU quota: 100 ms, the kernel's default. */
-#define CPU_PERIOD_US 100000ULL
 
 void
 cgroup_init(struct cgroup_run *c)
@@ -302,16 +300,14 @@ set_limit(int v, enum cg_ctl ctl, const char *dir, const struct spec_limits *l)
 	case CG_CPU:
 		/* millicores / 1000 CPUs per period; the kernel's minimum
 		 * quota is 1 ms. */
-		quota = (unsigned long long)l->cpu_millicores * CPU_PERIOD_US /
-		        1000;
-		if (quota < 1000)
-			quota = 1000;
+		quota = (unsigned long long)mcp_sandbox_cpu_quota(
+		    l->cpu_millicores);
 		if (v == 2) {
 			snprintf(buf, sizeof(buf), "%llu %llu", quota,
-			         CPU_PERIOD_US);
+			         MCP_SANDBOX_CPU_PERIOD_US);
 			return write_str(dir, "cpu.max", buf);
 		}
-		snprintf(buf, sizeof(buf), "%llu", CPU_PERIOD_US);
+		snprintf(buf, sizeof(buf), "%llu", MCP_SANDBOX_CPU_PERIOD_US);
 		if (write_str(dir, "cpu.cfs_period_us", buf) < 0)
 			return -1;
 		snprintf(buf, sizeof(buf), "%llu", quota);

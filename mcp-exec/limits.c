@@ -29,6 +29,7 @@
 #include <sys/resource.h>
 
 #include "limits.h"
+#include "sandbox.h"
 
 /* Tasks (threads included: RLIMIT_NPROC counts tasks) owned by UID. */
 static unsigned long long
@@ -69,16 +70,17 @@ void
 limits_plan(const struct spec_limits *l, uid_t uid, int pids_cgroup,
             struct rlimits_plan *p)
 {
-	unsigned long long cpus = (l->cpu_millicores + 999) / 1000;
-	unsigned long long secs = (l->timeout_ms + 999) / 1000;
+	struct mcp_sandbox_rlimits r;
 
-	p->nofile = l->fds;
+	/* The same numbers as an OCI bundle's process.rlimits (sandbox.h). */
+	mcp_sandbox_rlimits(l->cpu_millicores, l->memory_bytes, l->fds,
+	                    l->timeout_ms, &r);
+	p->nofile = r.nofile;
 	p->nproc = pids_cgroup ? RLIM_INFINITY : l->pids + count_tasks(uid);
-	p->cpu_soft = secs * cpus;
-	p->cpu_hard = p->cpu_soft + 5;
-	p->data = l->memory_bytes > LIMITS_DATA_MIN / 2 ? 2 * l->memory_bytes
-	                                                : LIMITS_DATA_MIN;
-	p->fsize = LIMITS_FSIZE;
+	p->cpu_soft = r.cpu_soft;
+	p->cpu_hard = r.cpu_hard;
+	p->data = r.data;
+	p->fsize = r.fsize;
 }
 
 /* Set soft = hard = V, or the current hard limit if that is lower and

@@ -17,10 +17,9 @@
 
 #include "spec.h"
 
-/* Largest file the server may write (RLIMIT_FSIZE): 1 GiB. */
-#define LIMITS_FSIZE (1ULL << 30)
-/* RLIMIT_DATA floor, so that a tiny memory limit still lets ld.so work. */
-#define LIMITS_DATA_MIN (64ULL << 20)
+/* The values themselves (RLIMIT_FSIZE 1 GiB, RLIMIT_DATA at least 64 MiB
+ * so that a tiny memory limit still lets ld.so work) are common/sandbox.h's,
+ * shared with mcp-policy --oci. */
 
 struct rlimits_plan {
 	rlim_t nofile;

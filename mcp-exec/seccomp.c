@@ -20,6 +20,10 @@
  *    CLONE_THREAD: EPERM (threads still work).
  * Everything else is allowed: a deny-list keeps every interpreter working
  * while closing the calls that escapes and kernel exploits rely on.
+ *
+ * The rules are common/sandbox.c's table, the one mcp-policy --oci writes
+ * into an OCI bundle's seccomp section; this file adds only the prefix
+ * that kills a foreign architecture, and compiles and loads the filter.
  */
 #include <mcp-config.h>
 
@@ -38,134 +42,52 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "seccomp.h"
 #include "xalloc.h"
 
-static const char *const denied[] = {
-    "init_module",     "finit_module",      "delete_module",
-    "create_module",   "kexec_load",        "kexec_file_load",
-    "bpf",             "perf_event_open",   "userfaultfd",
-    "keyctl",          "add_key",           "request_key",
-    "io_uring_setup",  "io_uring_enter",    "io_uring_register",
-    "ptrace",          "process_vm_readv",  "process_vm_writev",
-    "mount",           "umount",            "umount2",
-    "fsmount",         "fsopen",            "fsconfig",
-    "fspick",          "move_mount",        "open_tree",
-    "mount_setattr",   "unshare",           "setns",
-    "pivot_root",      "chroot",            "swapon",
-    "swapoff",         "reboot",            "settimeofday",
-    "stime",           "clock_settime",     "clock_settime64",
-    "clock_adjtime",   "clock_adjtime64",   "adjtimex",
-    "acct",            "quotactl",          "quotactl_fd",
-    "lookup_dcookie",  "open_by_handle_at", "name_to_handle_at",
-    "iopl",            "ioperm",            "vhangup",
-    "syslog",          "nfsservctl",        "uselib",
-    "kcmp",            "_sysctl",           NULL,
-};
+/* The comparison numbers of sandbox.h are libseccomp's. */
+#define SAME_OP(x) ((int)MCP_SANDBOX_##x == (int)SCMP_CMP_##x)
+_Static_assert(SAME_OP(NE) && SAME_OP(LT) && SAME_OP(LE) && SAME_OP(EQ) &&
+                   SAME_OP(GE) && SAME_OP(GT) && SAME_OP(MASKED_EQ),
+               "sandbox.h's operators are not libseccomp's");
 
-/* The namespace flags clone() must not carry. */
-static const unsigned long ns_flags[] = {
-    CLONE_NEWNS,  CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
-    CLONE_NEWIPC, CLONE_NEWUTS,  CLONE_NEWCGROUP,
-};
-
-#define RULE(ctx, act, name, ...)                                            \
-	do {                                                                 \
-		if (seccomp_rule_add(ctx, act, SCMP_SYS(name), __VA_ARGS__) < \
-		    0)                                                       \
-			goto fail;                                           \
-	} while (0)
-
+/* One rule of the shared table (common/sandbox.c) into CTX. */
 static int
-add_socket_rules(scmp_filter_ctx ctx)
+add_rule(const struct mcp_sandbox_rule *r, void *arg)
 {
-	static const int inet[] = {AF_INET, AF_INET6};
-	int d, i;
+	scmp_filter_ctx ctx = arg;
+	struct scmp_arg_cmp cmp[MCP_SANDBOX_MAX_ARGS];
+	unsigned i;
+	int nr;
 
-	/* Families: AF_UNIX (1), AF_INET (2), AF_INET6 (10), AF_NETLINK
-	 * (16) allowed; one rule per refused value or range, as libseccomp
-	 * compares an argument once per rule. */
-	for (d = 0; d <= AF_NETLINK; d++) {
-		if (d == AF_UNIX || d == AF_INET || d == AF_INET6 ||
-		    d == AF_NETLINK)
-			continue;
-		RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket, 1,
-		     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)d));
+	nr = seccomp_syscall_resolve_name(r->name);
+	if (nr == __NR_SCMP_ERROR || nr < 0)
+		return 0; /* not a call of this architecture */
+	for (i = 0; i < r->nargs; i++) {
+		cmp[i].arg = r->args[i].index;
+		cmp[i].op = (enum scmp_compare)r->args[i].op;
+		cmp[i].datum_a = r->args[i].a;
+		cmp[i].datum_b = r->args[i].b;
 	}
-	RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket, 1,
-	     SCMP_A0(SCMP_CMP_GT, (scmp_datum_t)AF_NETLINK));
-	/* Netlink: NETLINK_ROUTE (0) only, what getaddrinfo() uses. */
-	RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket, 2,
-	     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)AF_NETLINK),
-	     SCMP_A2(SCMP_CMP_NE, 0));
-	/* No raw or packet sockets (netlink ones are SOCK_RAW by design). */
-	RULE(ctx, SCMP_ACT_ERRNO(EPERM), socket, 2,
-	     SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)AF_NETLINK),
-	     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)SOCK_RAW));
-	RULE(ctx, SCMP_ACT_ERRNO(EPERM), socket, 1,
-	     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)SOCK_PACKET));
-	/* AF_INET, AF_INET6: protocol 0, TCP (6) or UDP (17). */
-	for (i = 0; i < 2; i++) {
-		for (d = 1; d < 17; d++) {
-			if (d == 6)
-				continue;
-			RULE(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), socket, 2,
-			     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
-			     SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)d));
-		}
-		RULE(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), socket, 2,
-		     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
-		     SCMP_A2(SCMP_CMP_GT, 17));
-	}
-	RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socketpair, 1,
-	     SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)AF_UNIX));
-	return 0;
-fail:
-	return -1;
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)r->err),
+	                              nr, r->nargs, cmp) < 0
+	           ? -1
+	           : 0;
 }
 
 static int
 add_rules(scmp_filter_ctx ctx, const struct mcp_spec *s)
 {
-	size_t i;
-	int nr;
-
-	for (i = 0; denied[i] != NULL; i++) {
-		nr = seccomp_syscall_resolve_name(denied[i]);
-		if (nr == __NR_SCMP_ERROR || nr < 0)
-			continue; /* not a call of this architecture */
-		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0) < 0)
-			return -1;
-	}
-	for (i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
-		RULE(ctx, SCMP_ACT_ERRNO(EPERM), clone, 1,
-		     SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
-	RULE(ctx, SCMP_ACT_ERRNO(ENOSYS), clone3, 0);
-	if (!s->subprocess) {
-		RULE(ctx, SCMP_ACT_ERRNO(EPERM), fork, 0);
-		RULE(ctx, SCMP_ACT_ERRNO(EPERM), vfork, 0);
-		RULE(ctx, SCMP_ACT_ERRNO(EPERM), clone, 1,
-		     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
-	}
-	return add_socket_rules(ctx);
-fail:
-	return -1;
+	return mcp_sandbox_rules(s->subprocess, add_rule, ctx);
 }
 
 /*
  * The prefix, ahead of libseccomp's program: kill a foreign architecture
- * and (x86-64) an x32 call; personality() only with 0 (PER_LINUX) or
- * 0xffffffff (the query).  Jumps are relative, and libseccomp's program
- * loads what it needs itself, so the two concatenate.
+ * and (x86-64) an x32 call.  Jumps are relative, and libseccomp's program
+ * loads what it needs itself, so the two concatenate.  (personality() is
+ * a rule of the shared table: an OCI runtime must refuse the same.)
  */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ARG0_LO offsetof(struct seccomp_data, args[0])
-#define ARG0_HI (offsetof(struct seccomp_data, args[0]) + 4)
-#else
-#define ARG0_LO (offsetof(struct seccomp_data, args[0]) + 4)
-#define ARG0_HI offsetof(struct seccomp_data, args[0])
-#endif
-
 static size_t
 prefix(struct sock_filter *f, unsigned arch)
 {
@@ -185,21 +107,6 @@ prefix(struct sock_filter *f, unsigned arch)
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 	                                      SECCOMP_RET_KILL_PROCESS);
 #endif
-	/* personality(): anything but 0 or 0xffffffff is refused. */
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-	                                      SYS_personality, 0, 6);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	                                      ARG0_HI);
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0,
-	                                      3);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	                                      ARG0_LO);
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2,
-	                                      0);
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-	                                      0xffffffffU, 1, 0);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-	                                      SECCOMP_RET_ERRNO | EPERM);
 	return n;
 }
 

@@ -20,12 +20,13 @@
 #include "doc.h"
 #include "err.h"
 #include "opts.h"
+#include "oci.h"
 #include "policy.h"
 #include "spec.h"
 
 static const char prog[] = "mcp-policy";
 
-enum { OPT_EXPLAIN = 256, OPT_CHECK };
+enum { OPT_EXPLAIN = 256, OPT_CHECK, OPT_OCI };
 
 /* One table for getopt_long and --help, so t0001 can hold them to the
  * man page. */
@@ -36,6 +37,8 @@ static const struct mcp_opt options[] = {
      "print the decisions as a table instead of the document"},
     {"check", required_argument, OPT_CHECK, "FILE",
      "validate the configuration FILE alone and exit"},
+    {"oci", required_argument, OPT_OCI, "DIR",
+     "also write the spec as an OCI runtime bundle in the new DIR"},
     {"quiet", no_argument, 'q', NULL, "print no warnings"},
     {"verbose", no_argument, 'v', NULL,
      "say which configuration files were read"},
@@ -45,7 +48,7 @@ static const struct mcp_opt options[] = {
 };
 
 static const char usage[] =
-    "mcp-policy [--config FILE]... [--explain] [VERIFIED-DOC|-]\n"
+    "mcp-policy [--config FILE]... [--explain] [--oci DIR] [VERIFIED-DOC|-]\n"
     "mcp-policy --check FILE\n";
 
 static const char summary[] =
@@ -57,6 +60,7 @@ struct args {
 	char **configs;
 	size_t nconfigs;
 	const char *check;
+	const char *oci;
 	const char *input;
 	int explain, quiet, verbose;
 };
@@ -107,6 +111,11 @@ parse_args(int argc, char **argv, struct args *a, int *done, struct mcp_err *e)
 				return -1;
 			a->verbose = 1;
 			break;
+		case OPT_OCI:
+			if (mcp_opt_once(&seen, 4, "oci", e) < 0)
+				return -1;
+			a->oci = optarg;
+			break;
 		case 'h':
 			mcp_opts_help(stdout, usage, summary, options);
 			*done = 1;
@@ -126,7 +135,8 @@ parse_args(int argc, char **argv, struct args *a, int *done, struct mcp_err *e)
 		return mcp_err_set(e, MCP_ERR_USAGE,
 		                   "--quiet and --verbose conflict");
 	if (a->check != NULL) {
-		if (a->explain || a->nconfigs > 0 || optind < argc)
+		if (a->explain || a->oci != NULL || a->nconfigs > 0 ||
+		    optind < argc)
 			return mcp_err_set(
 			    e, MCP_ERR_USAGE,
 			    "--check takes one file and no other input");
@@ -228,6 +238,7 @@ main(int argc, char **argv)
 	struct mcp_eval ev;
 	struct mcp_err e;
 	json_t *in = NULL;
+	char *oci = NULL;
 	int done = 0, status;
 	const char *label;
 
@@ -258,13 +269,21 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	/* --oci: the directory is checked before any work, and written
+	 * (but for --explain, a dry run) only for a spec, before it. */
+	if (a.oci != NULL && !a.explain &&
+	    (oci = mcp_oci_target(a.oci, &e)) == NULL)
+		goto out;
 	if ((in = mcp_doc_read(a.input, kinds, &e)) == NULL)
 		goto out;
 	label = strcmp(a.input, "-") == 0 ? "<stdin>" : a.input;
 	if (mcp_config_load(&cfg, a.configs, a.nconfigs, 0, &e) < 0 ||
 	    load_policy(&cfg, &pol, a.verbose, &e) < 0)
 		goto out;
-	if (mcp_spec_build(&pol, in, label, &ev, &e) < 0)
+	if (mcp_spec_build(&pol, in, label,
+	                   a.explain ? a.oci : oci, &ev, &e) < 0)
+		goto out;
+	if (oci != NULL && !ev.denied && mcp_oci_write(oci, ev.doc, &e) < 0)
 		goto out;
 
 	if (a.explain) {
@@ -286,6 +305,7 @@ out:
 	if (e.cat != MCP_ERR_NONE && e.cat != MCP_ERR_DENIED)
 		mcp_err_print(prog, &e);
 	json_decref(in);
+	free(oci);
 	mcp_eval_release(&ev);
 	mcp_policy_release(&pol);
 	mcp_config_release(&cfg);

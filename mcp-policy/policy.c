@@ -59,6 +59,19 @@ static const char *const status_names[MCP_STATUS_N] = {
 #define ISO_LIST                                                               \
 	"fds, environment, cgroup, namespaces, rlimits, capabilities, "        \
 	"identity, no_new_privs, landlock, seccomp, timeout"
+/*
+ * What an OCI runtime bundle cannot express (mcp-config(5), "oci"): the
+ * two confinement layers OCI has no field for, and four grants whose
+ * mechanism is mcp-exec's own (the allowlist relay, the inbound relay of
+ * an http transport, secrets and variables copied from mcp-exec's
+ * environment, whose values never enter a file).
+ */
+#define OCI_LIST "landlock, timeout, allowlist, inbound, secrets, pass_env"
+const char *const mcp_policy_oci_gaps[] = {
+    "landlock", "timeout",  "allowlist", "inbound",
+    "secrets",  "pass_env", NULL,
+};
+
 static const char *const iso_names[] = {
     "fds",      "environment",  "cgroup",   "namespaces",
     "rlimits",  "capabilities", "identity", "no_new_privs",
@@ -444,6 +457,7 @@ layer_release(struct mcp_policy_layer *l)
 	list_free(&l->net_allow);
 	list_free(&l->iso_require);
 	list_free(&l->iso_degrade);
+	list_free(&l->oci_accept);
 	for (i = 0; i < l->nfs; i++) {
 		free(l->fs[i].path);
 		free(l->fs[i].real);
@@ -505,6 +519,17 @@ static int
 status_valid(const char *s)
 {
 	return mcp_status_parse(s) >= 0;
+}
+
+static int
+oci_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; mcp_policy_oci_gaps[i] != NULL; i++)
+		if (strcmp(s, mcp_policy_oci_gaps[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -815,6 +840,7 @@ parse_layer(struct mcp_policy_layer *l, const char *file,
 	                                   "subprocess",
 	                                   "ungranted",
 	                                   "isolation",
+	                                   "oci",
 	                                   NULL};
 	static const char *const status_keys[] = {"allow", "warn", NULL};
 	static const char *const allowdeny[] = {"allow", "deny", NULL};
@@ -823,6 +849,7 @@ parse_layer(struct mcp_policy_layer *l, const char *file,
 	static const char *const env_keys[] = {"allow", "secrets", NULL};
 	static const char *const sub_keys[] = {"allow", NULL};
 	static const char *const iso_keys[] = {"require", "degrade", NULL};
+	static const char *const oci_keys[] = {"accept", NULL};
 	const struct mcp_ynode *s, *v;
 	const char *str;
 
@@ -929,6 +956,13 @@ parse_layer(struct mcp_policy_layer *l, const char *file,
 	             "a layer of mcp-exec (" ISO_LIST ")", &l->iso_degrade,
 	             e) < 0)
 		return -1;
+
+	s = mcp_ynode_get(n, "oci");
+	if (section(s, "policy.oci", oci_keys, e) < 0 ||
+	    get_list(s, "accept", "policy.oci.accept", oci_valid,
+	             "a gap of the OCI target (" OCI_LIST ")", &l->oci_accept,
+	             e) < 0)
+		return -1;
 	return 0;
 }
 
@@ -986,6 +1020,7 @@ mcp_policy_release(struct mcp_policy *p)
 	free(p->warnings);
 	free(p->iso_require);
 	free(p->iso_degrade);
+	free(p->oci_accept);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -1041,6 +1076,37 @@ static const char *const iso_builtin_require[] = {
     "no_new_privs", "landlock",    "seccomp",    "timeout", NULL,
 };
 
+/* The OCI gaps accepted: those every layer that gives oci.accept lists,
+ * as isolation.degrade (a later layer can only take acceptances away). */
+static void
+merge_oci(struct mcp_policy *p)
+{
+	size_t i, k;
+	int any = 0, ok;
+
+	free(p->oci_accept);
+	p->oci_accept = xcalloc(8, sizeof(*p->oci_accept));
+	p->noci_accept = 0;
+	for (i = 0; i < p->nlayers; i++)
+		any |= p->layers[i].oci_accept.set;
+	if (!any)
+		return;
+	for (k = 0; mcp_policy_oci_gaps[k] != NULL; k++) {
+		ok = 1;
+		for (i = 0; ok && i < p->nlayers; i++) {
+			const struct mcp_policy_list *a =
+			    &p->layers[i].oci_accept;
+
+			if (a->set && !in_names((const char **)a->v, a->n,
+			                        mcp_policy_oci_gaps[k]))
+				ok = 0;
+		}
+		if (ok)
+			p->oci_accept[p->noci_accept++] =
+			    mcp_policy_oci_gaps[k];
+	}
+}
+
 /* Recompute the isolation lists from every layer. */
 static void
 merge_isolation(struct mcp_policy *p)
@@ -1067,6 +1133,7 @@ merge_isolation(struct mcp_policy *p)
 		for (k = 0; iso_builtin_require[k] != NULL; k++)
 			p->iso_require[p->niso_require++] =
 			    iso_builtin_require[k];
+	merge_oci(p);
 	if (!any_degrade)
 		return;
 	/* A layer may be degraded only if every layer that lists degrade
@@ -1255,6 +1322,33 @@ merge_layer(struct mcp_policy *p, const struct mcp_policy_layer *l)
 	}
 }
 
+/* An oci.accept entry of L that an earlier layer's list lacks would
+ * loosen it: it is ignored (merge_oci), and said so. */
+static void
+oci_loosened(struct mcp_policy *p, const struct mcp_policy_layer *l)
+{
+	char s1[512], s2[512];
+	size_t i, j;
+
+	for (i = 0; i < l->oci_accept.n; i++)
+		for (j = 0; j + 1 < p->nlayers; j++) {
+			const struct mcp_policy_list *a =
+			    &p->layers[j].oci_accept;
+
+			if (!a->set || in_names((const char **)a->v, a->n,
+			                        l->oci_accept.v[i]))
+				continue;
+			warnf(p,
+			      "%s: policy.oci.accept %s is not accepted by "
+			      "%s; ignored",
+			      mcp_policy_src_format(&l->oci_accept.src, s1,
+			                            sizeof(s1)),
+			      l->oci_accept.v[i],
+			      mcp_policy_src_format(&a->src, s2, sizeof(s2)));
+			break;
+		}
+}
+
 /* Parse first, merge after: a layer with an error changes nothing. */
 int
 mcp_policy_add(struct mcp_policy *p, const char *file,
@@ -1271,6 +1365,7 @@ mcp_policy_add(struct mcp_policy *p, const char *file,
 	/* The sources point into the layer's node tree (node->file), which
 	 * the caller keeps alive as long as P. */
 	merge_layer(p, &p->layers[p->nlayers - 1]);
+	oci_loosened(p, &p->layers[p->nlayers - 1]);
 	merge_isolation(p);
 	return 0;
 }
@@ -1564,6 +1659,43 @@ mcp_policy_net(const struct mcp_policy *p, const char *dest,
 		         "network mode is allowlist but no "
 		         "policy.network.allow lists it");
 		return 0;
+	}
+	return 1;
+}
+
+int
+mcp_policy_oci_accepted(const struct mcp_policy *p, const char *gap, char *src,
+                        size_t n)
+{
+	size_t i, o = 0;
+	char one[512];
+
+	src[0] = '\0';
+	if (!in_names(p->oci_accept, p->noci_accept, gap)) {
+		for (i = 0; i < p->nlayers; i++) {
+			const struct mcp_policy_list *a =
+			    &p->layers[i].oci_accept;
+
+			if (!a->set ||
+			    in_names((const char **)a->v, a->n, gap))
+				continue;
+			snprintf(src, n, "not in policy.oci.accept (%s)",
+			         mcp_policy_src_format(&a->src, one,
+			                               sizeof(one)));
+			break;
+		}
+		if (src[0] == '\0')
+			snprintf(src, n, "no policy.oci.accept accepts it");
+		return 0;
+	}
+	for (i = 0; i < p->nlayers; i++) {
+		const struct mcp_policy_list *a = &p->layers[i].oci_accept;
+
+		if (!a->set)
+			continue;
+		o += (size_t)snprintf(
+		    src + o, o < n ? n - o : 0, "%s%s", o ? ", " : "",
+		    mcp_policy_src_format(&a->src, one, sizeof(one)));
 	}
 	return 1;
 }

@@ -116,6 +116,8 @@ struct mcp_policy_layer {
 	struct mcp_policy_src ungranted_src;
 
 	struct mcp_policy_list iso_require, iso_degrade;
+
+	struct mcp_policy_list oci_accept; /* oci.accept: gap names */
 };
 
 /* The merged policy.  Scalars are effective values; lists stay in layers. */
@@ -147,6 +149,11 @@ struct mcp_policy {
 	const char **iso_require, **iso_degrade;
 	size_t niso_require, niso_degrade;
 
+	/* oci.accept: the gaps of an OCI bundle listed by every layer that
+	 * gives the list (none: nothing accepted).  Static strings. */
+	const char **oci_accept;
+	size_t noci_accept;
+
 	char **warnings; /* merge warnings, "FILE:LINE: ..." */
 	size_t nwarnings;
 };
@@ -156,6 +163,13 @@ extern const uint64_t mcp_policy_builtin_def[MCP_LIMIT_N];
 extern const uint64_t mcp_policy_builtin_cap[MCP_LIMIT_N];
 /* Upper bound of any policy value of each limit (a typo guard). */
 extern const uint64_t mcp_policy_limit_max[MCP_LIMIT_N];
+
+/*
+ * What an OCI runtime bundle (mcp-policy --oci) cannot express, by the
+ * name policy.oci.accept uses (NULL-terminated): "landlock", "timeout",
+ * "allowlist", "inbound", "secrets", "pass_env" (mcp-config(5), "oci").
+ */
+extern const char *const mcp_policy_oci_gaps[];
 
 /* Set P to the built-in policy. */
 void mcp_policy_init(struct mcp_policy *p);
@@ -212,6 +226,10 @@ int mcp_policy_fs(const struct mcp_policy *p, const char *path, unsigned access,
 /* A "host:port" network destination; the effective mode is in *MODE. */
 int mcp_policy_net(const struct mcp_policy *p, const char *dest,
                    enum mcp_net_mode *mode, char *why, size_t n);
+/* 1 if every layer giving policy.oci.accept lists GAP (and one does);
+ * SRC gets those layers' "FILE:LINE"s, or WHY says who refuses it. */
+int mcp_policy_oci_accepted(const struct mcp_policy *p, const char *gap,
+                            char *src, size_t n);
 /* The effective network mode (an allow-list caps it at allowlist). */
 enum mcp_net_mode mcp_policy_net_mode(const struct mcp_policy *p);
 

@@ -714,6 +714,83 @@ rule_subprocess(const struct mcp_policy *p, struct mcp_eval *ev,
 	return 0;
 }
 
+/*
+ * oci: what an OCI runtime bundle cannot express (mcp-policy(1), "The OCI
+ * bundle").  A confinement layer it lacks is a refusal when the isolation
+ * floor (isolation.require) requires the layer, a grant it cannot carry
+ * always is; either passes only when policy.oci.accept accepts the gap.
+ * Nothing is dropped silently: every gap is a row, a warning and an entry
+ * of the spec's oci.unexpressed.
+ */
+static void
+rule_oci(const struct mcp_policy *p, struct mcp_eval *ev, const json_t *net,
+         const json_t *transport, const json_t *pass, const json_t *secrets,
+         json_t *unexpressed)
+{
+	static const struct {
+		const char *gap, *what;
+		int layer; /* a confinement layer of isolation.require */
+	} gaps[] = {
+	    {"landlock", "Landlock (the filesystem and exec rules)", 1},
+	    {"timeout", "the wall-clock timeout", 1},
+	    {"allowlist", "the network allowlist (DNS stub and relay)", 0},
+	    {"inbound", "the http transport's inbound relay", 0},
+	    {"secrets", "secrets (values mcp-exec reads at start)", 0},
+	    {"pass_env", "variables copied from mcp-exec's environment", 0},
+	};
+	const char *mode = json_string_value(json_object_get(net, "mode"));
+	char src[1024], msg[2048];
+	size_t i, j;
+	int present, required;
+
+	for (i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
+		const char *g = gaps[i].gap;
+
+		if (strcmp(g, "allowlist") == 0)
+			present = mode != NULL && strcmp(mode, "allowlist") == 0;
+		else if (strcmp(g, "inbound") == 0)
+			present = strcmp(json_string_value(json_object_get(
+			                     transport, "type")),
+			                 "http") == 0;
+		else if (strcmp(g, "secrets") == 0)
+			present = json_array_size(secrets) > 0;
+		else if (strcmp(g, "pass_env") == 0)
+			present = json_array_size(pass) > 0;
+		else
+			present = 1;
+		if (!present)
+			continue;
+		jpush(unexpressed, json_string(g));
+		required = !gaps[i].layer;
+		for (j = 0; gaps[i].layer && j < p->niso_require; j++)
+			if (strcmp(p->iso_require[j], g) == 0)
+				required = 1;
+		if (!required) {
+			snprintf(msg, sizeof(msg),
+			         "oci: %s is not expressed in the OCI bundle "
+			         "(not in policy.isolation.require)",
+			         gaps[i].what);
+			warn_row(ev, "oci", g, msg);
+		} else if (mcp_policy_oci_accepted(p, g, src, sizeof(src))) {
+			snprintf(msg, sizeof(msg),
+			         "oci: %s is not expressed in the OCI bundle "
+			         "(accepted by policy.oci.accept, %s)",
+			         gaps[i].what, src);
+			warn_row(ev, "oci", g, msg);
+		} else {
+			snprintf(msg, sizeof(msg),
+			         "oci: %s cannot be expressed in an OCI bundle "
+			         "and %s: %s",
+			         gaps[i].what,
+			         gaps[i].layer
+			             ? "policy.isolation.require requires it"
+			             : "the spec grants it",
+			         src);
+			deny_row(ev, "oci", g, msg);
+		}
+	}
+}
+
 /* ---- the documents ---- */
 
 /* A JSON array of static names (the isolation lists). */
@@ -889,11 +966,12 @@ make_transport(const json_t *in, const char *label, struct mcp_err *e)
  */
 int
 mcp_spec_build(const struct mcp_policy *p, const json_t *in, const char *label,
-               struct mcp_eval *ev, struct mcp_err *e)
+               const char *oci, struct mcp_eval *ev, struct mcp_err *e)
 {
 	json_t *spec = NULL, *proc = NULL, *env = NULL, *pass = NULL,
 	       *secrets = NULL, *fs = NULL, *net = NULL, *limits = NULL,
-	       *transport = NULL, *iso = NULL, *sources = NULL;
+	       *transport = NULL, *iso = NULL, *sources = NULL,
+	       *unexpressed = NULL;
 	const json_t *lvl;
 	const char *tree, *status, *origin, *registry;
 	char *cwd = NULL;
@@ -933,6 +1011,11 @@ mcp_spec_build(const struct mcp_policy *p, const json_t *in, const char *label,
 	    rule_network(p, ev, in, label, net, e) < 0 ||
 	    rule_subprocess(p, ev, in, label, &subprocess, e) < 0)
 		goto out;
+	if (oci != NULL) {
+		if ((unexpressed = json_array()) == NULL)
+			mcp_oom();
+		rule_oci(p, ev, net, transport, pass, secrets, unexpressed);
+	}
 
 	if (ev->denied) {
 		ev->doc = head(MCP_KIND_DENIED, in);
@@ -982,6 +1065,16 @@ mcp_spec_build(const struct mcp_policy *p, const json_t *in, const char *label,
 	for (i = 0; i < p->nlayers; i++)
 		jpush(sources, json_string(p->layers[i].file));
 	jset(spec, "policy_sources", sources);
+	if (oci != NULL) {
+		json_t *o = json_object();
+
+		if (o == NULL)
+			mcp_oom();
+		jset(o, "bundle", json_string(oci));
+		jset(o, "unexpressed", unexpressed);
+		unexpressed = NULL;
+		jset(spec, "oci", o);
+	}
 	ev->doc = spec;
 	rc = 0;
 out:
@@ -993,5 +1086,6 @@ out:
 	json_decref(net);
 	json_decref(limits);
 	json_decref(transport);
+	json_decref(unexpressed);
 	return rc;
 }

@@ -57,11 +57,14 @@ const char *mcp_outcome_name(enum mcp_outcome o);
 
 /*
  * Judge IN (an mcp.verified/v1 document whose kind was checked; LABEL
- * names it in errors) by P.  Fills EV; returns -1 only for a malformed
- * input document.
+ * names it in errors) by P.  With OCI (the absolute path of the bundle
+ * directory mcp-policy --oci writes, or NULL), also judge what an OCI
+ * bundle cannot express (the "oci" rule) and add the spec's "oci" member.
+ * Fills EV; returns -1 only for a malformed input document.
  */
 int mcp_spec_build(const struct mcp_policy *p, const json_t *in,
-                   const char *label, struct mcp_eval *ev, struct mcp_err *e);
+                   const char *label, const char *oci, struct mcp_eval *ev,
+                   struct mcp_err *e);
 
 /* Print EV as the --explain table on F (escaped). */
 void mcp_explain_print(FILE *f, const struct mcp_policy *p,

@@ -77,6 +77,30 @@ net_cleanup() {
 		done
 	done
 }
+# safety_net_setup: as root, make the safety-net cgroups (memory 1 GiB,
+# pids 1024, below this test's own cgroups: cgroup v1) in $NET_DIRS, removed
+# by the exit trap it sets (which runs $CLEANUP_HOOK first).  in_safety_net
+# CMD... runs CMD in them, under the outer timeout; whatever CMD creates
+# below its own cgroup (an OCI runtime's container) is held by them too.
+safety_net_setup() {
+	trap '${CLEANUP_HOOK:-:}; net_cleanup; _cleanup' EXIT
+	for _c in memory pids; do
+		_p=$(awk -F: -v c="$_c" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup)
+		_d=/sys/fs/cgroup/$_c${_p%/}/mcp-test-net.$$
+		[ -n "$_p" ] && mkdir "$_d" 2>/dev/null || continue
+		NET_DIRS="$NET_DIRS $_d"
+		case $_c in
+		memory) echo $((1024 * 1024 * 1024)) >"$_d/memory.limit_in_bytes" ;;
+		pids) echo 1024 >"$_d/pids.max" ;;
+		esac
+	done
+}
+in_safety_net() {
+	sh -c 'for d in $1; do echo $$ >"$d/cgroup.procs" || exit 99; done
+		t=$2; shift 2
+		exec timeout --preserve-status -s KILL "$t" "$@"' \
+		sh "$NET_DIRS" "$OUTER_TIMEOUT" "$@"
+}
 setup_as_user() {
 	if ! is_root; then
 		TU=$(id -u)
@@ -92,17 +116,7 @@ setup_as_user() {
 	fi
 	TU=$(id -u "$TEST_USER")
 	TG=$(id -g "$TEST_USER")
-	trap '${CLEANUP_HOOK:-:}; net_cleanup; _cleanup' EXIT
-	for _c in memory pids; do
-		_p=$(awk -F: -v c="$_c" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup)
-		_d=/sys/fs/cgroup/$_c${_p%/}/mcp-test-net.$$
-		[ -n "$_p" ] && mkdir "$_d" 2>/dev/null || continue
-		NET_DIRS="$NET_DIRS $_d"
-		case $_c in
-		memory) echo $((1024 * 1024 * 1024)) >"$_d/memory.limit_in_bytes" ;;
-		pids) echo 1024 >"$_d/pids.max" ;;
-		esac
-	done
+	safety_net_setup
 	as_user() {
 		sh -c 'for d in $1; do echo $$ >"$d/cgroup.procs" || exit 99; done
 			u=$2 g=$3; shift 3

@@ -7,3 +7,4 @@ include tests/e2e/policy.mk
 include tests/e2e/exec.mk
 include tests/e2e/audit.mk
 include tests/e2e/pipeline.mk
+include tests/e2e/oci.mk

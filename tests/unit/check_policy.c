@@ -684,7 +684,7 @@ START_TEST(spec_limits_clamped)
 
 	mcp_err_init(&e);
 	mcp_eval_init(&ev);
-	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", &ev, &e), 0);
+	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", NULL, &ev, &e), 0);
 	ck_assert_int_eq(ev.denied, 0);
 	l = json_object_get(ev.doc, "limits");
 	ck_assert_int_eq(json_integer_value(json_object_get(l, "memory_bytes")),
@@ -712,7 +712,7 @@ START_TEST(spec_never_zero)
 
 	mcp_err_init(&e);
 	mcp_eval_init(&ev);
-	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", &ev, &e), -1);
+	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", NULL, &ev, &e), -1);
 	ck_assert_int_eq(e.cat, MCP_ERR_USAGE);
 	ck_assert_str_eq(e.msg,
 	                 "in: server.limits.fds: must be a positive integer");
@@ -731,7 +731,7 @@ START_TEST(spec_denied_lists_all)
 
 	mcp_err_init(&e);
 	mcp_eval_init(&ev);
-	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", &ev, &e), 0);
+	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", NULL, &ev, &e), 0);
 	ck_assert_int_eq(ev.denied, 1);
 	ck_assert_uint_eq(json_array_size(ev.reasons), 3);
 	ck_assert_str_eq(json_string_value(json_object_get(ev.doc, "kind")),
@@ -753,7 +753,7 @@ START_TEST(spec_drop)
 	                "{allow: [Y], secrets: [A]}\n");
 	mcp_err_init(&e);
 	mcp_eval_init(&ev);
-	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", &ev, &e), 0);
+	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", NULL, &ev, &e), 0);
 	ck_assert_int_eq(ev.denied, 0);
 	ck_assert_uint_eq(json_array_size(ev.dropped), 2);
 	proc = json_object_get(ev.doc, "process");
@@ -784,7 +784,7 @@ expect_denied(json_t *in, const char *rule, const char *msg)
 
 	mcp_err_init(&e);
 	mcp_eval_init(&ev);
-	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", &ev, &e), 0);
+	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", NULL, &ev, &e), 0);
 	ck_assert_int_eq(ev.denied, 1);
 	ck_assert_uint_eq(json_array_size(ev.reasons), 1);
 	r = json_array_get(ev.reasons, 0);
@@ -803,7 +803,7 @@ expect_spec(json_t *in, size_t nwarn)
 
 	mcp_err_init(&e);
 	mcp_eval_init(&ev);
-	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", &ev, &e), 0);
+	ck_assert_int_eq(mcp_spec_build(&pol, in, "in", NULL, &ev, &e), 0);
 	ck_assert_int_eq(ev.denied, 0);
 	ck_assert_uint_eq(json_array_size(ev.warnings), nwarn);
 	mcp_eval_release(&ev);

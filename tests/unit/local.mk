@@ -54,3 +54,9 @@ TESTS += tests/unit/check_opts
 tests_unit_check_opts_SOURCES = tests/unit/check_opts.c tests/unit/unit.h
 tests_unit_check_opts_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_check_opts_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_sandbox
+TESTS += tests/unit/check_sandbox
+tests_unit_check_sandbox_SOURCES = tests/unit/check_sandbox.c tests/unit/unit.h
+tests_unit_check_sandbox_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_sandbox_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
