@@ -26,3 +26,7 @@ EXTRA_DIST += bench/fetch.sh
 # mcp-exec: start-up to /bin/true, limits only and isolated, vs the floor, bwrap, firejail.
 bench_scripts += bench/exec.sh
 EXTRA_DIST += bench/exec.sh bench/exec-time.c
+
+# mcp-run: time to the first reply to initialize, vs the entrypoint run directly and npx.
+bench_scripts += bench/startup.sh
+EXTRA_DIST += bench/startup.sh bench/first-reply.c
