@@ -4,8 +4,8 @@ mcp_fetch_mcp_fetch_SOURCES = \
 	mcp-fetch/mcp-fetch.c \
 	mcp-fetch/registry.c mcp-fetch/registry.h \
 	mcp-fetch/registry-dir.c \
-	mcp-fetch/registry-http.c \
+	mcp-fetch/registry-http.c mcp-fetch/curl-lazy.c mcp-fetch/curl-lazy.h \
 	mcp-fetch/cache.c mcp-fetch/cache.h \
 	mcp-fetch/manage.c mcp-fetch/manage.h \
 	mcp-fetch/pins.c mcp-fetch/pins.h
-mcp_fetch_mcp_fetch_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)
+mcp_fetch_mcp_fetch_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)

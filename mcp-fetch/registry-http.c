@@ -36,9 +36,9 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "curl-lazy.h"
 #include "doc.h"
 #include "io.h"
 #include "registry.h"
@@ -101,11 +101,15 @@ static int
 parse_url(const char *url, struct origin *o, char **path, char **query,
           struct mcp_err *e)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
 	char *p = NULL, *q = NULL, *frag = NULL;
 	int rc = -1;
 
+	/* Every use of libcurl starts with a URL parsed here. */
+	if (mcp_curl_load(e) < 0)
+		return -1;
+	u = curl_url();
 	if (u == NULL)
 		mcp_oom();
 	if (path)

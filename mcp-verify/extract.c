@@ -46,6 +46,7 @@
 #include <linux/openat2.h>
 #endif
 
+#include "archive-lazy.h"
 #include "digest.h"
 #include "extract.h"
 #include "io.h"
@@ -1209,13 +1210,15 @@ out:
 static int
 unpack(struct x *x)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *ae;
 	unsigned char magic[2];
 	ssize_t n;
 	int r, first = 1, ret = -1;
 
-	if (a == NULL)
+	if (mcp_archive_load(x->e) < 0)
+		return -1;
+	if ((a = archive_read_new()) == NULL)
 		mcp_oom();
 	/* Check the gzip magic first so that a plain tar or anything else
 	 * gets a clear message. */

@@ -3,5 +3,6 @@ mcp_verify_mcp_verify_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(ARCHIVE_CFLA
 mcp_verify_mcp_verify_SOURCES = \
 	mcp-verify/mcp-verify.c \
 	mcp-verify/manifest.c mcp-verify/manifest.h \
-	mcp-verify/extract.c mcp-verify/extract.h
-mcp_verify_mcp_verify_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)
+	mcp-verify/extract.c mcp-verify/extract.h \
+	mcp-verify/archive-lazy.c mcp-verify/archive-lazy.h
+mcp_verify_mcp_verify_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)
