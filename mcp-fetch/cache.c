@@ -469,6 +469,34 @@ out:
 	return rc;
 }
 
+/* Does PATH hold record J, resolved_at aside? */
+static int
+same_record(const char *path, const json_t *j)
+{
+	json_t *old, *cur;
+	int fd, same;
+
+	fd = open(path,
+	          O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	old = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
+	close(fd);
+	if (!json_is_object(old)) {
+		json_decref(old);
+		return 0;
+	}
+	cur = json_deep_copy(j);
+	if (cur == NULL)
+		mcp_oom();
+	json_object_del(old, "resolved_at");
+	json_object_del(cur, "resolved_at");
+	same = json_equal(old, cur);
+	json_decref(old);
+	json_decref(cur);
+	return same;
+}
+
 int
 mcp_cache_record_store(struct mcp_cache *c, const char *registry,
                        const struct mcp_ref *ref,
@@ -496,8 +524,11 @@ mcp_cache_record_store(struct mcp_cache *c, const char *registry,
 
 	path = xasprintf("%s/%s.json", dir, ref->ref);
 	/* Written aside and renamed: a concurrent reader sees the old
-	 * record or the new one, never a mix. */
-	rc = mcp_cache_write_atomic(path, text, 0600, e);
+	 * record or the new one, never a mix.  The same answer as the one
+	 * recorded is not written again (a rename and an fsync at every
+	 * run): its resolved_at stays when the registry first gave it. */
+	rc = same_record(path, j) ? 0
+	                          : mcp_cache_write_atomic(path, text, 0600, e);
 	free(text);
 	json_decref(j);
 	free(path);
