@@ -84,23 +84,25 @@ add_socket_rules(scmp_filter_ctx ctx)
 
 	/* Families: AF_UNIX (1), AF_INET (2), AF_INET6 (10), AF_NETLINK
 	 * (16) allowed; one rule per refused value or range, as libseccomp
-	 * compares an argument once per rule. */
+	 * compares an argument once per rule.  The second datum, read by
+	 * SCMP_CMP_MASKED_EQ only, is given as 0 so that no initializer of
+	 * the macros' compound literal is missing (clang -Wextra). */
 	for (d = 0; d <= AF_NETLINK; d++) {
 		if (d == AF_UNIX || d == AF_INET || d == AF_INET6 ||
 		    d == AF_NETLINK)
 			continue;
 		RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket, 1,
-		     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)d));
+		     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)d, 0));
 	}
 	RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket, 1,
-	     SCMP_A0(SCMP_CMP_GT, (scmp_datum_t)AF_NETLINK));
+	     SCMP_A0(SCMP_CMP_GT, (scmp_datum_t)AF_NETLINK, 0));
 	/* Netlink: NETLINK_ROUTE (0) only, what getaddrinfo() uses. */
 	RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket, 2,
-	     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)AF_NETLINK),
-	     SCMP_A2(SCMP_CMP_NE, 0));
+	     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)AF_NETLINK, 0),
+	     SCMP_A2(SCMP_CMP_NE, 0, 0));
 	/* No raw or packet sockets (netlink ones are SOCK_RAW by design). */
 	RULE(ctx, SCMP_ACT_ERRNO(EPERM), socket, 2,
-	     SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)AF_NETLINK),
+	     SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)AF_NETLINK, 0),
 	     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)SOCK_RAW));
 	RULE(ctx, SCMP_ACT_ERRNO(EPERM), socket, 1,
 	     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)SOCK_PACKET));
@@ -110,15 +112,15 @@ add_socket_rules(scmp_filter_ctx ctx)
 			if (d == 6)
 				continue;
 			RULE(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), socket, 2,
-			     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
-			     SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)d));
+			     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i], 0),
+			     SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)d, 0));
 		}
 		RULE(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), socket, 2,
-		     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
-		     SCMP_A2(SCMP_CMP_GT, 17));
+		     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i], 0),
+		     SCMP_A2(SCMP_CMP_GT, 17, 0));
 	}
 	RULE(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socketpair, 1,
-	     SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)AF_UNIX));
+	     SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)AF_UNIX, 0));
 	return 0;
 fail:
 	return -1;
