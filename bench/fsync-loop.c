@@ -39,6 +39,7 @@ main(int argc, char **argv)
 	fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0600);
 	if (fd < 0) {
 		perror(argv[1]);
+		free(line);
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -46,6 +47,7 @@ main(int argc, char **argv)
 		if (write(fd, line, (size_t)len) != (ssize_t)len ||
 		    fdatasync(fd) < 0) {
 			perror(argv[1]);
+			free(line);
 			return 1;
 		}
 	}
