@@ -13,7 +13,7 @@ DEPS="build-essential autoconf automake pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev openssl libarchive-dev libyaml-dev
 libjansson-dev libseccomp-dev check
 mandoc jq python3 nodejs tar gzip util-linux procps passwd iproute2
-libarchive-tools valgrind clang libclang-rt-dev"
+libarchive-tools valgrind clang libclang-rt-dev cppcheck clang-tidy"
 
 cd "$(dirname "$0")"
 
