@@ -14,7 +14,7 @@ DEPS="build-essential autoconf automake pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev openssl libarchive-dev libyaml-dev
 libjansson-dev libseccomp-dev check
 mandoc jq python3 nodejs tar gzip util-linux procps passwd iproute2
-libarchive-tools valgrind clang libclang-rt-dev runc crun"
+libarchive-tools valgrind clang libclang-rt-dev runc crun cppcheck clang-tidy"
 
 cd "$(dirname "$0")"
 

@@ -33,7 +33,8 @@ run(char **argv)
 		dup2(fd, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execv(argv[0], argv);
+		/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
+		execv(argv[0], argv); /* argv[0] is below argc (main) */
 		_exit(127);
 	}
 	if (p < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) ||
@@ -61,18 +62,20 @@ main(int argc, char **argv)
 
 	if (argc < 4)
 		return 2;
-	rounds = atoi(argv[1]);
-	burst = atoi(argv[2]);
+	rounds = atoi(argv[1]); /* NOLINT(cert-err34-c): checked below */
+	burst = atoi(argv[2]);  /* NOLINT(cert-err34-c): checked below */
 	if (rounds < 1 || burst < 0)
 		return 2;
 	cmd[ncmd++] = &argv[3];
-	for (i = 3; i < argc && ncmd < 16; i++)
+	/* A trailing "--" starts no command (execv of NULL). */
+	for (i = 3; i + 1 < argc && ncmd < 16; i++)
 		if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2] == 0) {
 			argv[i] = NULL;
 			cmd[ncmd++] = &argv[i + 1];
 		}
 	for (i = 0; i < ncmd; i++)
 		if ((t[i] = calloc((size_t)rounds, sizeof(**t))) == NULL)
+			/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): exits */
 			return 1;
 	for (i = 0; i < ncmd; i++)
 		run(cmd[i]); /* warm the caches */

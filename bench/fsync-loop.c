@@ -42,6 +42,7 @@ main(int argc, char **argv)
 	fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0600);
 	if (fd < 0) {
 		perror(argv[1]);
+		free(line);
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -50,6 +51,7 @@ main(int argc, char **argv)
 		    ((i + 1) % batch == 0 || i + 1 == count ? fdatasync(fd)
 		                                            : 0) < 0) {
 			perror(argv[1]);
+			free(line);
 			return 1;
 		}
 	}

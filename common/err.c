@@ -8,6 +8,7 @@
  */
 #include <mcp-config.h>
 
+#define MCP_ERR_IMPL /* err.h: the functions, not the analyser's macros */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ mcp_err_init(struct mcp_err *e)
 	e->msg[0] = '\0';
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 err_vset(struct mcp_err *e, enum mcp_errcat cat, const char *fmt, va_list ap)
 {
 	char tmp[MCP_ERR_MSG_MAX];

@@ -104,11 +104,13 @@ pos_err(struct builder *b, const yaml_mark_t *m, struct mcp_err *e,
 static void
 node_append(struct mcp_ynode *p, struct mcp_ynode *k, struct mcp_ynode *c)
 {
+	/* Arrays of pointers: NOLINTBEGIN(bugprone-sizeof-expression) */
 	p->items = xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
 	if (p->type == MCP_YNODE_MAP) {
 		p->keys = xrealloc(p->keys, (p->n + 1) * sizeof(*p->keys));
 		p->keynodes =
 		    xrealloc(p->keynodes, (p->n + 1) * sizeof(*p->keynodes));
+		/* NOLINTEND(bugprone-sizeof-expression) */
 		p->keys[p->n] = k->scalar;
 		p->keynodes[p->n] = k;
 	}

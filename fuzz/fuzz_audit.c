@@ -89,7 +89,8 @@ reseal(char *l, size_t n)
 	if (n < tail + 1)
 		return;
 	h = l + n - tail;
-	if (memcmp(h, tag, sizeof(tag) - 1) != 0 || memcmp(l + n - 2, "\"}", 2))
+	if (memcmp(h, tag, sizeof(tag) - 1) != 0 ||
+	    memcmp(l + n - 2, "\"}", 2) != 0)
 		return;
 	abuf_put(&t, l, (size_t)(h - l));
 	abuf_putc(&t, '}');

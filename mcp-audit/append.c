@@ -142,7 +142,7 @@ undo:
 /* Report the bad line held in PENDING (if any) and keep the new one: the
  * last is returned to main, so N bad lines are N lines on stderr. */
 static void
-bad_line(struct mcp_err *pending, int *nbad, struct mcp_err *now)
+bad_line(struct mcp_err *pending, int *nbad, const struct mcp_err *now)
 {
 	if (*nbad > 0)
 		mcp_err_print(PROG, pending);

@@ -89,7 +89,8 @@ main(int argc, char **argv)
 				pos = next() % ln;
 				switch (next() % 3) {
 				case 0:
-					l[pos] ^= (char)(1 << (next() % 8));
+					l[pos] = (char)(l[pos] ^
+					                (1 << (next() % 8)));
 					break;
 				case 1:
 					l[pos] =

@@ -220,7 +220,6 @@ print_row(const json_t *line)
 	size_t kl;
 
 	/* "mcp.exec/v1" + "end" -> "exec/end". */
-	kl = 0;
 	if (kind != NULL && strncmp(kind, "mcp.", 4) == 0) {
 		slash = strchr(kind + 4, '/');
 		kl = slash ? (size_t)(slash - kind - 4) : strlen(kind + 4);

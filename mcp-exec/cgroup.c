@@ -230,7 +230,7 @@ add_reason(char *buf, size_t n, const char *fmt, ...)
 	if (l + 3 >= n)
 		return;
 	if (l > 0) {
-		strcpy(buf + l, "; ");
+		strcpy(buf + l, "; "); /* NOLINT: l + 3 < n, checked above */
 		l += 2;
 	}
 	va_start(ap, fmt);

@@ -125,6 +125,8 @@ limits_apply(struct rlimits_plan *p, char *why, size_t n)
 	why[0] = '\0';
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		rlim_t *v = vals[i] ? vals[i] : &core;
+		/* vals[i] is NULL for RLIMIT_CORE only, never because P is:
+		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 		rlim_t hard = names[i].res == RLIMIT_CPU ? p->cpu_hard : *v;
 
 		if (names[i].res == RLIMIT_NPROC && *v == RLIM_INFINITY)

@@ -189,7 +189,7 @@ make_point(const char *path, int dir)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	strcpy(buf, path);
+	strcpy(buf, path); /* NOLINT: length checked above */
 	for (c = buf + 1; *c != '\0'; c++) {
 		if (*c != '/')
 			continue;

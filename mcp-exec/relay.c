@@ -240,7 +240,7 @@ ns_socket(struct relay *r)
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		_exit(sendmsg(sp[1], &mh, MSG_NOSIGNAL) < 0);
+		_exit(sendmsg(sp[1], &mh, MSG_NOSIGNAL) < 0 ? 1 : 0);
 	}
 	close(sp[1]);
 	if (pid > 0) {
@@ -704,7 +704,7 @@ relay_poll(struct relay *r, struct pollfd *pf)
 
 		p[0] = p[1] = (struct pollfd){-1, 0, 0};
 		if ((c = r->conn[i]) != NULL && c->connecting &&
-		    (left = RELAY_CONNECT_MS - ms_since(&c->t0)) <= 0) {
+		    RELAY_CONNECT_MS - ms_since(&c->t0) <= 0) {
 			snprintf(c->err, sizeof(c->err), "connect: timed out");
 			conn_end(r, i, "failed");
 		}

@@ -391,7 +391,7 @@ parse_fs(struct mcp_spec *s, struct mcp_err *e)
 static int
 host_name_ok(char *name)
 {
-	size_t len = 0;
+	size_t len;
 	int digits = 1;
 	char *c, *label = name;
 

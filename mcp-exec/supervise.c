@@ -166,11 +166,12 @@ load_secrets_file(struct run *r, struct mcp_err *e)
 static const char *
 secret_value(const struct run *r, const char *name)
 {
-	const char *line, *end = r->sfbuf + r->sflen;
+	const char *line, *end;
 	size_t len = strlen(name);
 
 	if (r->sfbuf == NULL)
 		return getenv(name);
+	end = r->sfbuf + r->sflen; /* not before: NULL + 0 is undefined */
 	for (line = r->sfbuf; line < end; line += strlen(line) + 1)
 		if (strncmp(line, name, len) == 0 && line[len] == '=')
 			return line + len + 1;
@@ -377,6 +378,7 @@ signal_children(int sig)
 		/* "PID (COMM) STATE PPID ...": COMM may hold anything, so
 		 * parse from its last ')'. */
 		if ((p = strrchr(buf, ')')) == NULL ||
+		    /* NOLINTNEXTLINE(cert-err34-c): the kernel's own number */
 		    sscanf(p + 1, " %*c %ld", &ppid) != 1 || ppid != me)
 			continue;
 		if (kill((pid_t)strtol(de->d_name, NULL, 10), sig) == 0)

@@ -139,14 +139,14 @@ mcp_resolution_from_json(struct mcp_resolution *res, const json_t *obj,
 	    !mcp_pkgid_valid(package))
 		return mcp_err_set(e, cat, "%s: invalid package \"%.140s\"",
 		                   label, package);
-	strcpy(res->package, package);
+	strcpy(res->package, package); /* NOLINT: length checked above */
 	if (origin == NULL)
 		origin = "community"; /* FORMATS.md: absent means community */
 	if (!mcp_origin_valid(origin))
 		return mcp_err_set(e, cat,
 		                   "%s: origin: unknown value \"%.40s\"", label,
 		                   origin);
-	strcpy(res->origin, origin);
+	strcpy(res->origin, origin); /* NOLINT: a valid origin fits */
 
 	if (get_str(obj, "version", 0, res->version, sizeof(res->version),
 	            label, cat, e) < 0)
@@ -265,6 +265,7 @@ url_decode(const char *s, struct mcp_err *e)
 			*o++ = *s;
 			continue;
 		}
+		/* NOLINTNEXTLINE(cert-err34-c): 2 hex digits cannot overflow */
 		if (sscanf(s + 1, "%2x", &v) != 1 || !s[1] || !s[2] ||
 		    strchr("0123456789abcdefABCDEF", s[1]) == NULL ||
 		    strchr("0123456789abcdefABCDEF", s[2]) == NULL || v == 0) {

@@ -607,7 +607,7 @@ exact_host_name(const char *host, size_t len)
 	if (len == 0 || len > 253)
 		return 0;
 	for (i = 0; i <= len; i++) {
-		char c = i < len ? host[i] : '.';
+		char c = (char)(i < len ? host[i] : '.');
 
 		if (c == '.') {
 			if (label == 0 || label > 63 || host[i - label] == '-' ||

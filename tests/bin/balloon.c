@@ -12,6 +12,7 @@ char *volatile balloon_last;
 int
 main(int argc, char **argv)
 {
+	/* NOLINTNEXTLINE(cert-err34-c): the test script's number */
 	long want = argc > 1 ? atol(argv[1]) : 1024, i;
 	char *p;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -37,6 +38,6 @@ main(int argc, char **argv)
 	}
 	waitpid(p, NULL, 0);
 	for (i = 0; i < 500 && (stat(argv[1], &st) < 0 || st.st_size == 0); i++)
-		usleep(10000);
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
 	return 0;
 }

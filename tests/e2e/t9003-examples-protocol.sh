@@ -120,6 +120,14 @@ check_server() {
 	check "$_name: immediate end of input: exit 0, no output" \
 		test "$rc" -eq 0 -a ! -s "$T/out"
 
+	# echo-c crashed here (NULL buffer) until clang-tidy found it.
+	printf '\n{"jsonrpc":"2.0","id":1,"method":"ping"}\n' >"$T/empty.in"
+	RUN_STDIN=$T/empty.in run bounded "$@"
+	check "$_name: an empty first line is skipped, the next one answered" \
+		test "$rc" -eq 0 -a \
+		"$(jq -c '[.id, (.error.code // "ok")]' "$T/out" 2>/dev/null | tr -d '\n')" = \
+		'[1,"ok"]'
+
 	printf '{"jsonrpc":"2.0","id":1,"method":"ping"}' >"$T/nonl.in"
 	RUN_STDIN=$T/nonl.in run bounded "$@"
 	jq_check '.id == 1 and .result == {}' \

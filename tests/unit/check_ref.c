@@ -74,7 +74,9 @@ static const struct {
      "non-ASCII"},                                 /* Cyrillic a */
     {"acme/hello@\xef\xbc\x91.0.0", "non-ASCII"},  /* fullwidth 1 */
     {"acme/hel\xe2\x80\x8blo@1.0.0", "non-ASCII"}, /* zero-width space */
+    /* NOLINTNEXTLINE(misc-misleading-bidirectional): what is tested */
     {"acme/hello\xe2\x80\xae@1.0.0", "non-ASCII"}, /* RLO bidi */
+    /* NOLINTNEXTLINE(misc-misleading-bidirectional): what is tested */
     {"acme/hello@1.0.0\xe2\x81\xa6", "non-ASCII"}, /* LRI bidi */
     {"acme/hello@1.0.0"
      "\xef\xbb\xbf",

@@ -29,10 +29,10 @@
 #define MAX_LINE (4UL * 1024 * 1024)
 
 /* JSON-RPC 2.0 error codes. */
-#define RPC_PARSE_ERROR -32700
-#define RPC_INVALID_REQUEST -32600
-#define RPC_METHOD_NOT_FOUND -32601
-#define RPC_INVALID_PARAMS -32602
+#define RPC_PARSE_ERROR (-32700)
+#define RPC_INVALID_REQUEST (-32600)
+#define RPC_METHOD_NOT_FOUND (-32601)
+#define RPC_INVALID_PARAMS (-32602)
 
 /* The protocol revisions this server speaks, newest first. */
 static const char *const protocol_versions[] = {
@@ -310,6 +310,11 @@ read_line(char **buf, size_t *cap, size_t *len)
 		return 0;
 	if (too_long)
 		return 2;
+	if (*cap == 0) { /* an empty first line: nothing allocated yet */
+		if ((*buf = malloc(4096)) == NULL)
+			return -1;
+		*cap = 4096;
+	}
 	(*buf)[*len] = '\0';
 	return 1;
 }
