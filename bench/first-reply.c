@@ -53,7 +53,7 @@ run(char **argv)
 	if ((p = fork()) < 0)
 		return -1;
 	if (p == 0) {
-		fd = open(getenv("FR_ERR") ? getenv("FR_ERR") : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		fd = open("/dev/null", O_WRONLY);
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || fd < 0 ||
 		    dup2(fd, 2) < 0)
 			_exit(127);
@@ -111,38 +111,50 @@ main(int argc, char **argv)
 {
 	char **cmds[32];
 	long long *t[32];
-	int ncmd = 0, rounds, r, c, i;
+	int ncmd = 0, rounds, r, c, i, rc = 0;
+	char *end;
+	long n;
 
-	if (argc < 3 || (rounds = atoi(argv[1])) < 1) {
-		fprintf(stderr, "usage: first-reply ROUNDS CMD... [-- CMD...]...\n");
-		return 2;
-	}
+	n = argc < 3 ? 0 : strtol(argv[1], &end, 10);
+	if (argc < 3 || *end != '\0' || n < 1 || n > 100000)
+		goto usage;
+	rounds = (int)n;
 	cmds[ncmd++] = argv + 2;
 	for (i = 2; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			argv[i] = NULL;
-			if (ncmd == 32 || i + 1 == argc)
-				return 2;
+			if (ncmd == 32)
+				goto usage;
 			cmds[ncmd++] = argv + i + 1;
 		}
 	for (c = 0; c < ncmd; c++)
-		if ((t[c] = calloc((size_t)rounds, sizeof(long long))) == NULL)
+		if (cmds[c][0] == NULL)
+			goto usage; /* an empty command */
+	for (c = 0; c < ncmd; c++)
+		if ((t[c] = calloc((size_t)rounds, sizeof(long long))) == NULL) {
+			while (c-- > 0)
+				free(t[c]);
 			return 1;
+		}
 	/* One round not counted: caches, page cache, the first-run work. */
 	for (c = 0; c < ncmd; c++)
 		run(cmds[c]);
 	for (r = 0; r < rounds; r++)
 		for (c = 0; c < ncmd; c++)
-			if ((t[c][r] = run(cmds[c])) < 0) {
+			if (rc == 0 && (t[c][r] = run(cmds[c])) < 0) {
 				fprintf(stderr, "first-reply: %s: no reply\n",
 				        cmds[c][0]);
-				return 1;
+				rc = 1;
 			}
 	for (c = 0; c < ncmd; c++) {
 		qsort(t[c], (size_t)rounds, sizeof(long long), cmp);
-		printf("%lld %lld %lld\n", t[c][rounds / 2], t[c][0],
-		       t[c][rounds - 1]);
+		if (rc == 0)
+			printf("%lld %lld %lld\n", t[c][rounds / 2], t[c][0],
+			       t[c][rounds - 1]);
 		free(t[c]);
 	}
-	return 0;
+	return rc;
+usage:
+	fprintf(stderr, "usage: first-reply ROUNDS CMD... [-- CMD...]...\n");
+	return 2;
 }

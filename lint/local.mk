@@ -43,6 +43,8 @@ lint/compile_commands.json: Makefile $(top_srcdir)/lint/lint.sh
 		$(mcp_audit_mcp_audit_SOURCES)
 	@$(lint_add) $(mcp_audit_chain_check_CPPFLAGS) $(lint_cflags) -- \
 		$(mcp_audit_chain_check_SOURCES)
+	@$(lint_add) $(mcp_pack_mcp_pack_CPPFLAGS) $(lint_cflags) -- \
+		$(mcp_pack_mcp_pack_SOURCES)
 	@$(lint_add) $(examples_servers_echo_c_echo_c_CPPFLAGS) $(lint_cflags) -- \
 		$(examples_servers_echo_c_echo_c_SOURCES)
 	@$(lint_add) $(tests_unit_check_err_CPPFLAGS) $(lint_cflags) -- \
@@ -50,7 +52,7 @@ lint/compile_commands.json: Makefile $(top_srcdir)/lint/lint.sh
 		$(tests_unit_check_digest_SOURCES) $(tests_unit_check_doc_SOURCES) \
 		$(tests_unit_check_yaml_SOURCES) $(tests_unit_check_config_SOURCES) \
 		$(tests_unit_check_paths_SOURCES) $(tests_unit_check_units_SOURCES) \
-		$(tests_unit_check_opts_SOURCES)
+		$(tests_unit_check_opts_SOURCES) $(tests_unit_check_sandbox_SOURCES)
 	@$(lint_add) $(tests_unit_check_manifest_CPPFLAGS) $(lint_cflags) -- \
 		$(tests_unit_check_manifest_SOURCES)
 	@$(lint_add) $(tests_unit_check_policy_CPPFLAGS) $(lint_cflags) -- \
@@ -74,7 +76,7 @@ lint/compile_commands.json: Makefile $(top_srcdir)/lint/lint.sh
 	@$(lint_add) $(lint_fuzz_cppflags) -I$(top_srcdir)/mcp-audit \
 		$(lint_cflags) -- fuzz/fuzz_audit.c
 	@$(lint_add) $(AM_CPPFLAGS) $(lint_cflags) -- \
-		bench/fsync-loop.c bench/exec-time.c
+		bench/fsync-loop.c bench/exec-time.c bench/first-reply.c
 	$(AM_V_GEN)$(lint_sh) compdb --srcdir $(top_srcdir) lint/entries.tmp $@ && \
 		rm -f lint/entries.tmp
 

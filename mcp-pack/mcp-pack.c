@@ -46,7 +46,7 @@ static const char prog[] = "mcp-pack";
 #define BUNDLE_MAX (100ull * 1024 * 1024)
 
 /* Largest time a ustar header holds (11 octal digits). */
-#define MTIME_MAX 8589934591ll
+#define MTIME_MAX 8589934591LL
 
 enum {
 	OPT_REGISTRY = 256,

@@ -761,9 +761,12 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
 	(void)st;
 	(void)f;
+	/* Best effort: a failure leaves litter, never stops the walk. */
 	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? 0 : 0;
-	return unlink(path) < 0 ? 0 : 0;
+		(void)rmdir(path);
+	else
+		(void)unlink(path);
+	return 0;
 }
 
 /* rm -rf PATH, best effort (a failed bundle leaves no litter). */
