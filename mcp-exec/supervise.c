@@ -5,9 +5,10 @@
  *  - the child execs only after it is in the run's cgroup, every layer
  *    reported, every required layer applied, and the start record written;
  *  - nothing the run started outlives it: after the server exits (or is
- *    killed on timeout), whatever is left in its cgroup, its process group
- *    or below mcp-exec (a child subreaper, so double-forked daemons are
- *    reparented here) is killed and reaped, and the cgroup removed;
+ *    killed on timeout), whatever is left in its process group and in its
+ *    cgroup (or, without one, below mcp-exec: a child subreaper, so
+ *    double-forked daemons are reparented here) is killed and reaped, and
+ *    the cgroup removed;
  *  - signals reach mcp-exec through a signalfd and the timeout through a
  *    timerfd, in one poll() loop: no busy waiting, no async handlers;
  *  - a client that goes away cannot leave the server running: when the
@@ -395,9 +396,12 @@ signal_all(struct run *r, int sig)
 	signal_group(r, sig);
 	if (r->ns.pidns && sig != SIGKILL && sig != 0)
 		return;
+	/* The run's cgroup holds everything it started, the daemons
+	 * reparented to us included: no need to read all of /proc. */
 	if (cgroup_tracks(&r->cg))
 		cgroup_signal(&r->cg, sig);
-	signal_children(sig);
+	else
+		signal_children(sig);
 }
 
 /* Reap whatever has exited; note the server's own status. */
@@ -752,8 +756,8 @@ sweep(struct run *r)
 		signal_all(r, SIGKILL);
 		while (waitpid(-1, &st, WNOHANG) > 0)
 			continue;
-		left = signal_children(0) > 0 ||
-		       (cgroup_tracks(&r->cg) && cgroup_signal(&r->cg, 0) > 0);
+		left = cgroup_tracks(&r->cg) ? cgroup_signal(&r->cg, 0) > 0
+		                             : signal_children(0) > 0;
 		if (!left)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
