@@ -120,7 +120,14 @@ case 'memory': {
 }
 case 'filesystem': {
 	const [dir, ...probes] = scenarioArgs;
-	await call('allowed', 'list_allowed_directories', {});
+	// The server asks for the roots after initialize and applies them
+	// when the answer arrives: wait (5 s at most) until it has.
+	for (let i = 0; i < 50; i++) {
+		await call('allowed', 'list_allowed_directories', {});
+		if (calls.allowed.ok && calls.allowed.text.split('\n').includes('/'))
+			break;
+		await new Promise((r) => setTimeout(r, 100));
+	}
 	await call('list', 'list_directory', { path: dir });
 	await call('write', 'write_file', { path: path.join(dir, 'written.txt'), content: 'written by sdk-client\n' });
 	await call('read', 'read_text_file', { path: path.join(dir, 'written.txt') });
