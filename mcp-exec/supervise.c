@@ -758,6 +758,11 @@ sweep(struct run *r)
 			continue;
 		left = cgroup_tracks(&r->cg) ? cgroup_signal(&r->cg, 0) > 0
 		                             : signal_children(0) > 0;
+		/* A killed process leaves its cgroup before it is a zombie
+		 * we can reap: wait for our children too (0: some exist,
+		 * none has exited yet; -1/ECHILD: none left). */
+		if (!left && waitpid(-1, &st, WNOHANG) == 0)
+			left = 1;
 		if (!left)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
