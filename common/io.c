@@ -8,8 +8,13 @@
 #include <mcp-config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -98,5 +103,64 @@ mcp_read_all(int fd, size_t max, char **buf, size_t *len)
 	b[n] = '\0';
 	*buf = b;
 	*len = n;
+	return 0;
+}
+
+int
+mcp_openat_nofollow(int dirfd, const char *path, int flags, mode_t mode)
+{
+	char *copy = xstrdup(path), *c = copy, *slash;
+	int cur = dirfd, next, saved;
+
+	while ((slash = strchr(c, '/')) != NULL) {
+		*slash = '\0';
+		next = openat(cur, c,
+		              O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		if (cur != dirfd)
+			close(cur);
+		if (next < 0) {
+			free(copy);
+			errno = saved;
+			return -1;
+		}
+		cur = next;
+		c = slash + 1;
+	}
+	next = openat(cur, c, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	saved = errno;
+	if (cur != dirfd)
+		close(cur);
+	free(copy);
+	errno = saved;
+	return next;
+}
+
+int
+mcp_make_mount_point(const char *root, const char *path, int dir)
+{
+	char buf[PATH_MAX], *c;
+	size_t off = strlen(root);
+	int fd;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s%s", root, path) >=
+	    sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (c = buf + off + 1; *c != '\0'; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*c = '/';
+	}
+	if (dir)
+		return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	fd = open(buf, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0)
+		return errno == EEXIST || errno == EISDIR ? 0 : -1;
+	close(fd);
 	return 0;
 }

@@ -178,35 +178,6 @@ failf(char *why, size_t n, const char *what, const char *path)
 	return -1;
 }
 
-/* mkdir -p PATH's parents (0755), then PATH as a directory or a file. */
-static int
-make_point(const char *path, int dir)
-{
-	char buf[PATH_MAX], *c;
-	int fd;
-
-	if (strlen(path) >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, path); /* NOLINT: length checked above */
-	for (c = buf + 1; *c != '\0'; c++) {
-		if (*c != '/')
-			continue;
-		*c = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*c = '/';
-	}
-	if (dir)
-		return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
-	fd = open(buf, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
-	if (fd < 0)
-		return errno == EEXIST || errno == EISDIR ? 0 : -1;
-	close(fd);
-	return 0;
-}
-
 /* The per-mount flags the kernel may lock, as the mount at PATH has them. */
 static unsigned long
 kept_flags(const char *path)
@@ -246,7 +217,7 @@ bind_path(const char *host, int how, char *why, size_t n)
 			return 0;
 		return failf(why, n, "bind", host);
 	}
-	if (make_point(host, S_ISDIR(st.st_mode)) < 0)
+	if (mcp_make_mount_point("", host, S_ISDIR(st.st_mode)) < 0)
 		return failf(why, n, "mount point", host);
 	if (mount(src, host, NULL, MS_BIND, NULL) < 0 &&
 	    (errno != EINVAL ||
@@ -362,7 +333,7 @@ make_secrets(const struct ns_plan *p, char *why, size_t n)
 	size_t i;
 	int fd;
 
-	if (make_point("/run/secrets", 1) < 0)
+	if (mcp_make_mount_point("", "/run/secrets", 1) < 0)
 		return failf(why, n, "mkdir", "/run/secrets");
 	snprintf(opts, sizeof(opts), "mode=0500,size=1m,nr_inodes=1024,uid=%u,gid=%u",
 	         (unsigned)p->server_uid, (unsigned)p->server_gid);

@@ -504,41 +504,6 @@ write_cb(struct archive *a, void *data, const void *buf, size_t n)
 	return (la_ssize_t)n;
 }
 
-/*
- * Open the regular file PATH below ROOT without following any symlink
- * (one component at a time, as extract.c's walk), non-blocking so a FIFO
- * swapped in since the scan cannot hang us.
- */
-static int
-open_file(int root, const char *path)
-{
-	char *copy = xstrdup(path), *c = copy, *slash;
-	int cur = root, next, saved;
-
-	while ((slash = strchr(c, '/')) != NULL) {
-		*slash = '\0';
-		next = openat(cur, c,
-		              O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		saved = errno;
-		if (cur != root)
-			close(cur);
-		if (next < 0) {
-			free(copy);
-			errno = saved;
-			return -1;
-		}
-		cur = next;
-		c = slash + 1;
-	}
-	next = openat(
-	    cur, c, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	saved = errno;
-	if (cur != root)
-		close(cur);
-	free(copy);
-	errno = saved;
-	return next;
-}
 
 /* Copy one file's data, refusing it if it is not what the scan saw. */
 static int
@@ -551,7 +516,10 @@ copy_file(const struct mcp_tree *t, const struct mcp_tree_entry *en,
 	ssize_t n;
 	int fd, ret = -1;
 
-	fd = open_file(t->rootfd, en->path);
+	/* No symlink followed anywhere (as extract.c's walk); non-blocking,
+	 * so that a FIFO swapped in since the scan cannot hang us. */
+	fd = mcp_openat_nofollow(t->rootfd, en->path,
+	                         O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "%s/%.256s", t->root,
 		                   en->path);

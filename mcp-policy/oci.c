@@ -620,37 +620,6 @@ write_file_at(int dfd, const char *name, const char *text, mode_t mode)
 	return rc;
 }
 
-/* mkdir -p ROOT/PATH's parents, then PATH as a directory (DIR) or an
- * empty file: a mount point. */
-static int
-make_point(const char *root, const char *path, int dir)
-{
-	char buf[PATH_MAX], *c;
-	size_t off = strlen(root);
-	int fd;
-
-	if ((size_t)snprintf(buf, sizeof(buf), "%s%s", root, path) >=
-	    sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (c = buf + off + 1; *c != '\0'; c++) {
-		if (*c != '/')
-			continue;
-		*c = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*c = '/';
-	}
-	if (dir)
-		return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
-	fd = open(buf, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
-	if (fd < 0)
-		return errno == EEXIST || errno == EISDIR ? 0 : -1;
-	close(fd);
-	return 0;
-}
-
 /* Copy the open directory SRC into the open directory DST: directories,
  * regular files (without write permission) and symbolic links (as they
  * are: mcp-verify admits none that leaves the tree).  Anything else is
@@ -792,11 +761,11 @@ make_rootfs(const char *root, const json_t *spec, struct mcp_err *e)
 
 	if (mkdir(root, 0755) < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "%s", root);
-	if (make_point(root, "/proc", 1) < 0 ||
-	    make_point(root, "/dev", 1) < 0 ||
-	    make_point(root, "/tmp", 1) < 0 ||
-	    make_point(root, "/usr", 1) < 0 ||
-	    make_point(root, MCP_OCI_TREE, 1) < 0)
+	if (mcp_make_mount_point(root, "/proc", 1) < 0 ||
+	    mcp_make_mount_point(root, "/dev", 1) < 0 ||
+	    mcp_make_mount_point(root, "/tmp", 1) < 0 ||
+	    mcp_make_mount_point(root, "/usr", 1) < 0 ||
+	    mcp_make_mount_point(root, MCP_OCI_TREE, 1) < 0)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "%s: mount points",
 		                   root);
 	snprintf(link, sizeof(link), "%s/tmp", root);
@@ -843,14 +812,14 @@ make_rootfs(const char *root, const json_t *spec, struct mcp_err *e)
 	}
 	for (i = 0; etc_always[i] != NULL; i++)
 		if (stat(etc_always[i], &st) == 0 &&
-		    make_point(root, etc_always[i], S_ISDIR(st.st_mode)) < 0) {
+		    mcp_make_mount_point(root, etc_always[i], S_ISDIR(st.st_mode)) < 0) {
 			mcp_err_sys(e, MCP_ERR_RUNTIME, "%s%s", root,
 			            etc_always[i]);
 			goto out;
 		}
 	for (i = 0; host && etc_net[i] != NULL; i++)
 		if (stat(etc_net[i], &st) == 0 &&
-		    make_point(root, etc_net[i], S_ISDIR(st.st_mode)) < 0) {
+		    mcp_make_mount_point(root, etc_net[i], S_ISDIR(st.st_mode)) < 0) {
 			mcp_err_sys(e, MCP_ERR_RUNTIME, "%s%s", root,
 			            etc_net[i]);
 			goto out;
@@ -864,7 +833,7 @@ make_rootfs(const char *root, const json_t *spec, struct mcp_err *e)
 		if (p == NULL || strcmp(p, "/tmp") == 0 ||
 		    strncmp(p, "/tmp/", 5) == 0)
 			continue;
-		if (make_point(root, p,
+		if (mcp_make_mount_point(root, p,
 		               stat(p, &st) < 0 || S_ISDIR(st.st_mode)) < 0) {
 			mcp_err_sys(e, MCP_ERR_RUNTIME, "%s%s", root, p);
 			goto out;

@@ -197,37 +197,6 @@ mcp_extract_result_release(struct mcp_extract_result *r)
 
 /* ---- opening beneath a directory ---- */
 
-/* No symlink at all: one component at a time, each with O_NOFOLLOW. */
-static int
-open_walk(int dirfd, const char *path, int flags, mode_t mode)
-{
-	char *copy = xstrdup(path), *c = copy, *slash;
-	int cur = dirfd, next, saved;
-
-	while ((slash = strchr(c, '/')) != NULL) {
-		*slash = '\0';
-		next = openat(cur, c,
-		              O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		saved = errno;
-		if (cur != dirfd)
-			close(cur);
-		if (next < 0) {
-			free(copy);
-			errno = saved;
-			return -1;
-		}
-		cur = next;
-		c = slash + 1;
-	}
-	next = openat(cur, c, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-	saved = errno;
-	if (cur != dirfd)
-		close(cur);
-	free(copy);
-	errno = saved;
-	return next;
-}
-
 /*
  * openat2(2) resolves the whole path in the kernel, so no component can
  * be swapped for a symlink between our checks and the open (the race
@@ -257,7 +226,7 @@ open_beneath_mode(int dirfd, const char *path, int flags, mode_t mode,
 		openat2_missing = 1;
 	}
 #endif
-	return open_walk(dirfd, path, flags, mode);
+	return mcp_openat_nofollow(dirfd, path, flags, mode);
 }
 
 int
