@@ -121,89 +121,133 @@ has_word(const char *list, const char *word, const char *seps)
 }
 
 /*
+ * What the hierarchies look like from here: /proc/self/mountinfo and
+ * /proc/self/cgroup, each read once (a mount table can be long, and
+ * formatting it is most of the kernel's work in a short run).
+ */
+struct host_view {
+	char *mountinfo;
+	char *self;
+};
+
+static char *
+slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	size_t len;
+
+	if (fd < 0)
+		return NULL;
+	if (mcp_read_all(fd, 16u << 20, &buf, &len) < 0)
+		buf = NULL;
+	close(fd);
+	return buf;
+}
+
+static void
+view_read(struct host_view *v)
+{
+	v->mountinfo = slurp("/proc/self/mountinfo");
+	v->self = slurp("/proc/self/cgroup");
+}
+
+static void
+view_free(struct host_view *v)
+{
+	free(v->mountinfo);
+	free(v->self);
+}
+
+/* Copy the line of TEXT at *POS into a new string; advance. */
+static char *
+next_line(const char **pos)
+{
+	const char *p = *pos;
+	size_t len;
+
+	if (p == NULL || *p == '\0')
+		return NULL;
+	len = strcspn(p, "\n");
+	*pos = p + len + (p[len] == '\n');
+	return xstrndup(p, len);
+}
+
+/*
  * The mount point and root of the cgroup2 mount (CTL NULL) or of the v1
- * hierarchy holding CTL, from /proc/self/mountinfo.  Newly allocated.
+ * hierarchy holding CTL, from the mount table.  Newly allocated.
  */
 static int
-find_mount(const char *ctl, char **mnt, char **root)
+find_mount(const struct host_view *v, const char *ctl, char **mnt,
+           char **root)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL, *sep, *fields[6], *fstype, *super, *tok, *save;
-	size_t cap = 0, i;
+	const char *pos = v->mountinfo;
+	char *line, *sep, *fields[6], *fstype, *super, *tok, *save;
+	size_t i;
 	int found = 0;
 
-	if (f == NULL)
-		return -1;
-	while (!found && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
+	while (!found && (line = next_line(&pos)) != NULL) {
 		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - TYPE SRC SUPER"
 		 */
-		if ((sep = strstr(line, " - ")) == NULL)
+		if ((sep = strstr(line, " - ")) == NULL) {
+			free(line);
 			continue;
+		}
 		*sep = '\0';
 		fstype = strtok_r(sep + 3, " ", &save);
 		strtok_r(NULL, " ", &save); /* source */
 		super = strtok_r(NULL, " ", &save);
-		if (fstype == NULL || super == NULL)
-			continue;
 		tok = strtok_r(line, " ", &save);
 		for (i = 0; i < 6 && tok != NULL; i++) {
 			fields[i] = tok;
 			tok = strtok_r(NULL, " ", &save);
 		}
-		if (i < 5)
-			continue;
-		if (ctl == NULL ? strcmp(fstype, "cgroup2") == 0
-		                : strcmp(fstype, "cgroup") == 0 &&
-		                      has_word(super, ctl, ",")) {
+		if (fstype != NULL && super != NULL && i >= 5 &&
+		    (ctl == NULL ? strcmp(fstype, "cgroup2") == 0
+		                 : strcmp(fstype, "cgroup") == 0 &&
+		                       has_word(super, ctl, ","))) {
 			*root = xstrdup(fields[3]);
 			*mnt = xstrdup(fields[4]);
 			found = 1;
 		}
+		free(line);
 	}
-	free(line);
-	fclose(f);
 	return found ? 0 : -1;
 }
 
 /* Our cgroup path in the v2 hierarchy (CTL NULL) or in CTL's v1 one. */
 static char *
-own_path(const char *ctl)
+own_path(const struct host_view *v, const char *ctl)
 {
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	char *line = NULL, *p, *q, *res = NULL;
-	size_t cap = 0;
+	const char *pos = v->self;
+	char *line, *p, *q, *res = NULL;
 
-	if (f == NULL)
-		return NULL;
-	while (res == NULL && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
+	while (res == NULL && (line = next_line(&pos)) != NULL) {
 		/* "ID:CONTROLLERS:PATH" */
-		if ((p = strchr(line, ':')) == NULL ||
-		    (q = strchr(p + 1, ':')) == NULL)
-			continue;
-		*p = '\0';
-		*q = '\0';
-		if (ctl == NULL ? strcmp(line, "0") == 0 && p[1] == '\0'
-		                : has_word(p + 1, ctl, ","))
-			res = xstrdup(q + 1);
+		if ((p = strchr(line, ':')) != NULL &&
+		    (q = strchr(p + 1, ':')) != NULL) {
+			*p = '\0';
+			*q = '\0';
+			if (ctl == NULL ? strcmp(line, "0") == 0 && p[1] == '\0'
+			                : has_word(p + 1, ctl, ","))
+				res = xstrdup(q + 1);
+		}
+		free(line);
 	}
-	free(line);
-	fclose(f);
 	return res;
 }
 
 /* The directory of our own cgroup in one hierarchy, or NULL. */
 static char *
-own_dir(const char *ctl)
+own_dir(const struct host_view *v, const char *ctl)
 {
 	char *mnt = NULL, *root = NULL, *path, *dir = NULL;
 	const char *rel;
 	size_t rl;
 
-	if (find_mount(ctl, &mnt, &root) < 0)
+	if (find_mount(v, ctl, &mnt, &root) < 0)
 		return NULL;
-	if ((path = own_path(ctl)) != NULL) {
+	if ((path = own_path(v, ctl)) != NULL) {
 		/* A mount of a sub-tree (containers): strip its root. */
 		rel = path;
 		rl = strlen(root);
@@ -344,8 +388,12 @@ int
 cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
               size_t n)
 {
-	char name[64], reasons[512] = "", *v2 = own_dir(NULL), *v1, *d;
+	char name[64], reasons[512] = "", *v2, *v1, *d;
+	struct host_view view;
 	int i, have = 0, v2err;
+
+	view_read(&view);
+	v2 = own_dir(&view, NULL);
 
 	snprintf(name, sizeof(name), "mcp-exec.%ld", (long)getpid());
 	if (v2 != NULL) {
@@ -367,7 +415,7 @@ cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
 			}
 			v2err = errno;
 		}
-		v1 = own_dir(ctl_name[i]);
+		v1 = own_dir(&view, ctl_name[i]);
 		if (v1 == NULL) {
 			if (v2err == EBUSY)
 				add_reason(reasons, sizeof(reasons),
@@ -395,6 +443,7 @@ cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
 		have++;
 	}
 	free(v2);
+	view_free(&view);
 	if (have == CG_NCTL)
 		snprintf(status, n, "applied");
 	else if (have > 0)
@@ -405,18 +454,50 @@ cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
 }
 
 int
-cgroup_join(struct cgroup_run *c, pid_t pid, char *why, size_t n)
+cgroup_unified_fd(const struct cgroup_run *c)
+{
+	if (c->unified == NULL)
+		return -1;
+	return open(c->unified, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int
+cgroup_join(struct cgroup_run *c, pid_t pid, int in_unified, int self_v1,
+            char *why, size_t n)
 {
 	char buf[32];
 	size_t i;
+	int v2;
 
 	snprintf(buf, sizeof(buf), "%ld", (long)pid);
-	for (i = 0; i < c->ndirs; i++)
+	for (i = 0; i < c->ndirs; i++) {
+		v2 = c->unified != NULL && strcmp(c->dirs[i], c->unified) == 0;
+		if ((v2 && in_unified) || (!v2 && self_v1))
+			continue;
 		if (write_str(c->dirs[i], "cgroup.procs", buf) < 0) {
 			snprintf(why, n, "%s/cgroup.procs: %s", c->dirs[i],
 			         strerror(errno));
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int
+cgroup_join_self(const struct cgroup_run *c, char *why, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndirs; i++) {
+		if (c->unified != NULL && strcmp(c->dirs[i], c->unified) == 0)
+			continue;
+		/* "0" is the calling thread, the whole process here. */
+		if (write_str(c->dirs[i], "tasks", "0") < 0) {
+			snprintf(why, n, "%s/tasks: %s", c->dirs[i],
+			         strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -538,12 +619,14 @@ cgroup_probe(void)
 	char *mnt, *root, *dir, path[4096], buf[1024], status[512];
 	struct spec_limits l = {1000, 64ULL << 20, 16, 64, 1000};
 	struct cgroup_run c;
+	struct host_view view;
 	int i;
 
 	if (o == NULL || v1 == NULL)
 		mcp_oom();
+	view_read(&view);
 	for (i = 0; i < CG_NCTL; i++) {
-		if (find_mount(ctl_name[i], &mnt, &root) == 0) {
+		if (find_mount(&view, ctl_name[i], &mnt, &root) == 0) {
 			json_object_set_new(v1, ctl_name[i], json_string(mnt));
 			free(mnt);
 			free(root);
@@ -551,8 +634,8 @@ cgroup_probe(void)
 			json_object_set_new(v1, ctl_name[i], json_null());
 		}
 	}
-	if (find_mount(NULL, &mnt, &root) == 0) {
-		dir = own_dir(NULL);
+	if (find_mount(&view, NULL, &mnt, &root) == 0) {
+		dir = own_dir(&view, NULL);
 		buf[0] = '\0';
 		if (dir != NULL) {
 			snprintf(path, sizeof(path), "%s/cgroup.controllers",
@@ -567,6 +650,7 @@ cgroup_probe(void)
 		free(mnt);
 		free(root);
 	}
+	view_free(&view);
 	/* Checked by trying: create a run cgroup with small limits. */
 	cgroup_init(&c);
 	cgroup_create(&c, &l, status, sizeof(status));

@@ -39,8 +39,35 @@ void cgroup_init(struct cgroup_run *c);
 int cgroup_create(struct cgroup_run *c, const struct spec_limits *l,
                   char *status, size_t n);
 
-/* Move PID into every cgroup of the run.  -1 with WHY on failure. */
-int cgroup_join(struct cgroup_run *c, pid_t pid, char *why, size_t n);
+/*
+ * Joining costs.  Moving a process into a cgroup by writing its pid to
+ * cgroup.procs takes the kernel's global threadgroup lock for writing,
+ * which waits for an RCU grace period (12-16 ms on an idle HZ=250
+ * kernel) unless the hierarchy is mounted with favordynmods.  Two ways
+ * avoid it: a child born into its v2 cgroup (clone3 CLONE_INTO_CGROUP,
+ * with the fd of cgroup_unified_fd), and a single-threaded child that
+ * moves itself into its v1 cgroups by writing "0" to their "tasks" files
+ * (the kernel skips the lock for the calling thread).  cgroup_join is
+ * the fallback when neither applies.
+ */
+
+/* An O_PATH fd of the run's v2 cgroup for CLONE_INTO_CGROUP, or -1. */
+int cgroup_unified_fd(const struct cgroup_run *c);
+
+/*
+ * Move PID into every cgroup of the run through cgroup.procs, skipping
+ * the v2 one when IN_UNIFIED (the child was born there) and the v1 ones
+ * when SELF_V1 (the child moves itself, cgroup_join_self).  -1 with WHY.
+ */
+int cgroup_join(struct cgroup_run *c, pid_t pid, int in_unified, int self_v1,
+                char *why, size_t n);
+
+/*
+ * In the (single-threaded) child, before it runs anything else: move the
+ * calling process into the run's v1 cgroups.  Only open(2) and write(2),
+ * so safe after fork.  -1 with WHY.
+ */
+int cgroup_join_self(const struct cgroup_run *c, char *why, size_t n);
 
 /* Is there any cgroup that holds every process of the run? */
 int cgroup_tracks(const struct cgroup_run *c);

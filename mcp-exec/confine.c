@@ -139,6 +139,16 @@ wait_parent(struct confine_plan *p)
 		_exit(MCP_EXIT_SETUP);
 }
 
+/* Into the run's v1 cgroups, before anything but set-up runs here. */
+static void
+join_cgroups(struct confine_plan *p)
+{
+	char why[LAYER_TEXT];
+
+	if (cgroup_join_self(p->cg, why, sizeof(why)) < 0)
+		fail(p, MCP_EXIT_SETUP, "cgroup: %s", why);
+}
+
 static void
 enter_namespaces(struct confine_plan *p)
 {
@@ -289,6 +299,7 @@ confine_exec(struct confine_plan *p)
 	close_fds(p);
 	report(p, L_ENV, "applied");
 	wait_parent(p);
+	join_cgroups(p);
 	enter_namespaces(p);
 	relay_handoff(p);
 	if (p->ns->nsecrets > 0 && !p->ns->root)

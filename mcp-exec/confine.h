@@ -15,6 +15,7 @@
 #include "landlock.h"
 #include "layers.h"
 #include "limits.h"
+#include "cgroup.h"
 #include "ns.h"
 #include "seccomp.h"
 #include "spec.h"
@@ -40,6 +41,7 @@ struct confine_plan {
 	struct rlimits_plan rl;
 	struct identity id;
 	struct ns_plan *ns;
+	const struct cgroup_run *cg; /* the v1 ones are joined by the child */
 	const struct seccomp_plan *sc;
 	const struct landlock_plan *ll;
 	int status_fd; /* write end, to the parent (a SOCK_SEQPACKET) */

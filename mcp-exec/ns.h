@@ -33,6 +33,7 @@ struct ns_plan {
 	int unshare_flags; /* the others, unshared in the child */
 	int pidns;         /* the child is pid 1 of a new pid namespace */
 	int userns;        /* ... and in a new user namespace */
+	int in_cgroup;     /* born in the run's v2 cgroup (ns_fork) */
 	int root;          /* the child built the private root */
 	uid_t map_uid;     /* rootless: the caller, mapped to itself */
 	gid_t map_gid;
@@ -53,9 +54,11 @@ void ns_plan_make(struct ns_plan *p, const struct mcp_spec *s,
 /*
  * fork(), or clone() into the plan's new namespaces.  When clone() is
  * refused, falls back to fork() and notes why in P (the layer is then
- * recorded as skipped).  Returns what fork() returns.
+ * recorded as skipped).  With CGROUP_FD (of the run's v2 cgroup, or -1)
+ * it first tries clone3() with CLONE_INTO_CGROUP and, when the kernel
+ * takes it, sets P->in_cgroup.  Returns what fork() returns.
  */
-pid_t ns_fork(struct ns_plan *p);
+pid_t ns_fork(struct ns_plan *p, int cgroup_fd);
 
 /* Parent: write the user namespace's maps for child PID.  -1 with WHY. */
 int ns_write_maps(const struct ns_plan *p, pid_t pid, char *why, size_t n);

@@ -908,7 +908,7 @@ static int
 launch(struct run *r, struct mcp_err *e)
 {
 	struct confine_plan plan;
-	int sp[2], gp[2];
+	int sp[2], gp[2], cgfd;
 	char why[LAYER_TEXT], text[LAYER_TEXT];
 
 	/* Messages, and with network allowlist the relay's sockets. */
@@ -920,13 +920,17 @@ launch(struct run *r, struct mcp_err *e)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "pipe");
 	}
 	fflush(NULL);
-	r->pid = ns_fork(&r->ns);
+	cgfd = cgroup_unified_fd(&r->cg);
+	r->pid = ns_fork(&r->ns, cgfd);
 	if (r->pid < 0) {
 		close(sp[0]), close(sp[1]), close(gp[0]), close(gp[1]);
+		if (cgfd >= 0)
+			close(cgfd);
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "fork");
 	}
 	if (r->pid == 0) {
 		memset(&plan, 0, sizeof(plan));
+		plan.cg = &r->cg;
 		plan.spec = r->s;
 		plan.envp = r->envp;
 		plan.rl = r->rl;
@@ -942,6 +946,8 @@ launch(struct run *r, struct mcp_err *e)
 	}
 	close(sp[1]);
 	close(gp[0]);
+	if (cgfd >= 0)
+		close(cgfd);
 	r->status_fd = sp[0];
 	r->go_fd = gp[1];
 	free_env(r);
@@ -952,14 +958,16 @@ launch(struct run *r, struct mcp_err *e)
 	}
 
 	/* The child waits in wait_parent() until it has its user
-	 * namespace's maps and is in the cgroup. */
+	 * namespace's maps and is in the v2 cgroup; then it moves itself
+	 * into the v1 ones (cgroup.h: no grace period either way). */
 	if (ns_write_maps(&r->ns, r->pid, why, sizeof(why)) < 0) {
 		snprintf(text, sizeof(text), "namespaces: %.180s", why);
 		refuse(r, text);
 		return 0;
 	}
 	if (cgroup_tracks(&r->cg) &&
-	    cgroup_join(&r->cg, r->pid, why, sizeof(why)) < 0) {
+	    cgroup_join(&r->cg, r->pid, r->ns.in_cgroup, 1, why,
+	                sizeof(why)) < 0) {
 		snprintf(text, sizeof(text), "cgroup: %.180s", why);
 		refuse(r, text);
 		return 0;

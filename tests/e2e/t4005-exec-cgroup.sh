@@ -101,6 +101,21 @@ if [ "$uni" != null ]; then
 else
 	skip "no cgroup v2 hierarchy to join here"
 fi
+crel=$(jq -r -s '.[-2].cgroup.cpu' rec)
+check "server is in the run's cpu cgroup" \
+	grep -q ":cpu[^:]*:${crel#/sys/fs/cgroup/cpu}\$" "$T/out"
+check "the start record says the cgroup layer was applied" \
+	jq_true rec -s '.[-2].layers.cgroup == "applied"'
+
+# With the namespaces, the child joined before unsharing the cgroup
+# namespace: the server sees its own cgroups as the root of each.
+mkspec cgns.json '["/bin/sh", "-c", "cat /proc/self/cgroup"]'
+run net "$MCP_EXEC" -q cgns.json
+check "namespaced: memory cgroup is /" grep -q ':memory:/$' "$T/out"
+check "namespaced: pids cgroup is /" grep -q ':pids:/$' "$T/out"
+check "namespaced: cpu cgroup is /" grep -q ':cpu[^:]*:/$' "$T/out"
+check "namespaced: no path outside the run" \
+	sh -c '! grep -v ":/\$" "$1"' sh "$T/out"
 
 # Read the limits while the run lives: a server that waits for us.
 mkspec hold.json '["/bin/sh", "-c", "echo up; read x"]' '
