@@ -384,24 +384,34 @@ v2_enable(const char *parent, const char *ctl)
 	return write_str(parent, "cgroup.subtree_control", op);
 }
 
-int
-cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
-              size_t n)
+void
+cgroup_prepare(struct cgroup_run *c)
 {
-	char name[64], reasons[512] = "", *v2, *v1, *d;
-	struct host_view view;
+	char name[64];
+
+	c->view = xcalloc(1, sizeof(*c->view));
+	view_read(c->view);
+	c->v2_parent = own_dir(c->view, NULL);
+	c->v2_errno = 0;
+	snprintf(name, sizeof(name), "mcp-exec.%ld", (long)getpid());
+	if (c->v2_parent != NULL &&
+	    (c->unified = make_dir(c, c->v2_parent, name)) == NULL)
+		c->v2_errno = errno;
+}
+
+int
+cgroup_finish(struct cgroup_run *c, const struct spec_limits *l,
+              char *status, size_t n)
+{
+	char name[64], reasons[512] = "", *v2 = c->v2_parent, *v1, *d;
 	int i, have = 0, v2err;
 
-	view_read(&view);
-	v2 = own_dir(&view, NULL);
-
+	if (c->view == NULL)
+		cgroup_prepare(c);
 	snprintf(name, sizeof(name), "mcp-exec.%ld", (long)getpid());
-	if (v2 != NULL) {
-		c->unified = make_dir(c, v2, name);
-		if (c->unified == NULL)
-			add_reason(reasons, sizeof(reasons), "cgroup v2: %s",
-			           strerror(errno));
-	}
+	if (c->v2_errno != 0)
+		add_reason(reasons, sizeof(reasons), "cgroup v2: %s",
+		           strerror(c->v2_errno));
 	for (i = 0; i < CG_NCTL; i++) {
 		v2err = 0;
 		/* v2 first: it is the hierarchy the kernel develops. */
@@ -415,7 +425,7 @@ cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
 			}
 			v2err = errno;
 		}
-		v1 = own_dir(&view, ctl_name[i]);
+		v1 = own_dir(c->view, ctl_name[i]);
 		if (v1 == NULL) {
 			if (v2err == EBUSY)
 				add_reason(reasons, sizeof(reasons),
@@ -443,7 +453,10 @@ cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
 		have++;
 	}
 	free(v2);
-	view_free(&view);
+	c->v2_parent = NULL;
+	view_free(c->view);
+	free(c->view);
+	c->view = NULL;
 	if (have == CG_NCTL)
 		snprintf(status, n, "applied");
 	else if (have > 0)
@@ -451,6 +464,14 @@ cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
 	else
 		snprintf(status, n, "skipped: %s", reasons);
 	return 0;
+}
+
+int
+cgroup_create(struct cgroup_run *c, const struct spec_limits *l, char *status,
+              size_t n)
+{
+	cgroup_prepare(c);
+	return cgroup_finish(c, l, status, n);
 }
 
 int
@@ -483,18 +504,32 @@ cgroup_join(struct cgroup_run *c, pid_t pid, int in_unified, int self_v1,
 	return 0;
 }
 
-int
-cgroup_join_self(const struct cgroup_run *c, char *why, size_t n)
+size_t
+cgroup_v1_list(const struct cgroup_run *c, char *buf, size_t n)
 {
-	size_t i;
+	size_t i, len = 0, l;
 
 	for (i = 0; i < c->ndirs; i++) {
 		if (c->unified != NULL && strcmp(c->dirs[i], c->unified) == 0)
 			continue;
+		l = strlen(c->dirs[i]) + 1;
+		if (len + l > n)
+			return (size_t)-1;
+		memcpy(buf + len, c->dirs[i], l);
+		len += l;
+	}
+	return len;
+}
+
+int
+cgroup_join_self(const char *list, size_t len, char *why, size_t n)
+{
+	const char *d;
+
+	for (d = list; d < list + len; d += strlen(d) + 1) {
 		/* "0" is the calling thread, the whole process here. */
-		if (write_str(c->dirs[i], "tasks", "0") < 0) {
-			snprintf(why, n, "%s/tasks: %s", c->dirs[i],
-			         strerror(errno));
+		if (write_str(d, "tasks", "0") < 0) {
+			snprintf(why, n, "%s/tasks: %s", d, strerror(errno));
 			return -1;
 		}
 	}
@@ -608,6 +643,10 @@ cgroup_release(struct cgroup_run *c, char *left, size_t n)
 			snprintf(left, n, "%s", c->dirs[i]);
 		free(c->dirs[i]);
 	}
+	if (c->view != NULL)
+		view_free(c->view);
+	free(c->view);
+	free(c->v2_parent);
 	cgroup_init(c);
 	return kept;
 }

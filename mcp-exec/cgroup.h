@@ -12,6 +12,8 @@
 #ifndef MCP_EXEC_CGROUP_H
 #define MCP_EXEC_CGROUP_H
 
+#include <limits.h>
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,13 +23,22 @@
 
 enum cg_ctl { CG_MEMORY, CG_PIDS, CG_CPU, CG_NCTL };
 
+struct host_view;
+
 struct cgroup_run {
 	char *ctl[CG_NCTL];      /* the run's directory per controller */
 	int ctl_v[CG_NCTL];      /* 1 or 2 */
 	char *unified;           /* the run's v2 cgroup, or NULL */
 	char *dirs[CG_NCTL + 1]; /* every directory created, for removal */
 	size_t ndirs;
+	/* Between cgroup_prepare and cgroup_finish: */
+	struct host_view *view;  /* the mount table and our own cgroups */
+	char *v2_parent;         /* our own v2 cgroup, or NULL */
+	int v2_errno;            /* why the run's v2 cgroup is missing */
 };
+
+/* Room for the v1 list: a path per controller. */
+#define CGROUP_V1_LIST_MAX (CG_NCTL * PATH_MAX)
 
 void cgroup_init(struct cgroup_run *c);
 
@@ -35,8 +46,14 @@ void cgroup_init(struct cgroup_run *c);
  * Create the run's cgroups (named mcp-exec.PID) and set limits L.  STATUS
  * gets the layer status: "applied", "degraded: ..." or "skipped: ...".
  * Returns 0 (even when skipped: that is a status, not an error).
+ * cgroup_create is cgroup_prepare, which creates only the v2 cgroup (for
+ * CLONE_INTO_CGROUP), then cgroup_finish, which does the rest: between
+ * the two the child can be started and go on with its own set-up.
  */
 int cgroup_create(struct cgroup_run *c, const struct spec_limits *l,
+                  char *status, size_t n);
+void cgroup_prepare(struct cgroup_run *c);
+int cgroup_finish(struct cgroup_run *c, const struct spec_limits *l,
                   char *status, size_t n);
 
 /*
@@ -62,12 +79,17 @@ int cgroup_unified_fd(const struct cgroup_run *c);
 int cgroup_join(struct cgroup_run *c, pid_t pid, int in_unified, int self_v1,
                 char *why, size_t n);
 
+/* The run's v1 directories, each NUL-terminated, into BUF (of N bytes):
+ * for the child, started before they existed.  Returns the length, or
+ * (size_t)-1 when they do not fit. */
+size_t cgroup_v1_list(const struct cgroup_run *c, char *buf, size_t n);
+
 /*
- * In the (single-threaded) child, before it runs anything else: move the
- * calling process into the run's v1 cgroups.  Only open(2) and write(2),
- * so safe after fork.  -1 with WHY.
+ * In the (single-threaded) child, before it runs anything but set-up:
+ * move the calling process into the directories of LIST (LEN bytes, from
+ * cgroup_v1_list).  Only open(2) and write(2).  -1 with WHY.
  */
-int cgroup_join_self(const struct cgroup_run *c, char *why, size_t n);
+int cgroup_join_self(const char *list, size_t len, char *why, size_t n);
 
 /* Is there any cgroup that holds every process of the run? */
 int cgroup_tracks(const struct cgroup_run *c);

@@ -6,9 +6,12 @@
  *   1 fds           close every descriptor but 0, 1, 2 (and this run's
  *                   two close-on-exec pipes)
  *   2 environment   the spec's environment only (built by the parent)
- *   3 cgroup        wait until the parent moved us into the run's cgroup
- *   4 namespaces    ns.c: the rest of the namespaces (the pid and user
- *                   ones came with clone), the private root; network
+ *   (the mount, ipc, uts and net namespaces are unshared first, ns.c:
+ *   the slow part, while the parent creates the cgroups)
+ *   3 cgroup        born in the v2 one (clone3); wait until the parent
+ *                   made the others, join the v1 ones (cgroup.h)
+ *   4 namespaces    ns.c: the cgroup namespace (the pid and user ones
+ *                   came with clone), the private root; network
  *                   allowlist: the relay's sockets, sent to the parent
  *   5 rlimits       limits.c
  *   6 capabilities  bounding and ambient sets dropped
@@ -24,7 +27,8 @@
  * The child is single-threaded (mcp-exec never starts a thread), so
  * malloc would be safe, but from the rlimits on nothing here allocates:
  * the run's memory limits already hold, and a small one must not break
- * the set-up.  Everything was prepared before fork.
+ * the set-up.  Everything was prepared before fork or arrives in
+ * fixed-size buffers (confine.h).
  */
 #include <mcp-config.h>
 
@@ -130,22 +134,103 @@ close_fds(struct confine_plan *p)
 }
 
 /* One byte from the parent: 1 to go on, 0 when the parent gave up. */
-static void
-wait_parent(struct confine_plan *p)
-{
-	char c;
+/* The filter's instructions, received with 'x': static, so that nothing
+ * is allocated after the rlimits. */
+static struct sock_filter filter_buf[BPF_MAXINSNS];
 
-	if (mcp_read_full(p->go_fd, &c, 1) != 1)
+/* N bytes from the parent; a short read means it died or refused. */
+static void
+read_parent(struct confine_plan *p, void *buf, size_t n)
+{
+	if (mcp_read_full(p->go_fd, buf, n) != (ssize_t)n)
 		_exit(MCP_EXIT_SETUP);
 }
 
-/* Into the run's v1 cgroups, before anything but set-up runs here. */
+/* The go-ahead TAG (confine.h). */
+static void
+wait_parent(struct confine_plan *p, char tag)
+{
+	char c;
+
+	read_parent(p, &c, 1);
+	if (c != tag)
+		_exit(MCP_EXIT_SETUP);
+}
+
+int
+confine_go_maps(int fd)
+{
+	return mcp_write_all(fd, "g", 1);
+}
+
+int
+confine_go_cgroups(int fd, const struct rlimits_plan *rl,
+                   const struct cgroup_run *cg)
+{
+	char head[1 + sizeof(*rl) + sizeof(unsigned)];
+	static char list[CGROUP_V1_LIST_MAX];
+	size_t len = cgroup_v1_list(cg, list, sizeof(list));
+	unsigned ul = (unsigned)len;
+
+	if (len == (size_t)-1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	head[0] = 'c';
+	memcpy(head + 1, rl, sizeof(*rl));
+	memcpy(head + 1 + sizeof(*rl), &ul, sizeof(ul));
+	if (mcp_write_all(fd, head, sizeof(head)) < 0)
+		return -1;
+	return len > 0 ? mcp_write_all(fd, list, len) : 0;
+}
+
+int
+confine_go_exec(int fd, const struct seccomp_plan *sc)
+{
+	unsigned short len = sc->prog != NULL ? sc->len : 0;
+	char head[1 + sizeof(len)];
+
+	head[0] = 'x';
+	memcpy(head + 1, &len, sizeof(len));
+	if (mcp_write_all(fd, head, sizeof(head)) < 0)
+		return -1;
+	return len > 0 ? mcp_write_all(fd, sc->prog, len * sizeof(*sc->prog))
+	               : 0;
+}
+
+/* 'x': the filter, into P->sc. */
+static void
+wait_exec(struct confine_plan *p)
+{
+	unsigned short len;
+
+	wait_parent(p, 'x');
+	read_parent(p, &len, sizeof(len));
+	if (len > BPF_MAXINSNS)
+		_exit(MCP_EXIT_SETUP);
+	read_parent(p, filter_buf, len * sizeof(*filter_buf));
+	p->sc.prog = len > 0 ? filter_buf : NULL;
+	p->sc.len = len;
+}
+
+/* 'c', then into the run's v1 cgroups: before anything but set-up runs
+ * here, and before the cgroup namespace is unshared. */
 static void
 join_cgroups(struct confine_plan *p)
 {
+	static char list[CGROUP_V1_LIST_MAX];
 	char why[LAYER_TEXT];
+	unsigned len;
 
-	if (cgroup_join_self(p->cg, why, sizeof(why)) < 0)
+	wait_parent(p, 'c');
+	read_parent(p, &p->rl, sizeof(p->rl));
+	read_parent(p, &len, sizeof(len));
+	if (len > sizeof(list))
+		_exit(MCP_EXIT_SETUP);
+	read_parent(p, list, len);
+	if (len > 0 && list[len - 1] != '\0')
+		_exit(MCP_EXIT_SETUP);
+	if (cgroup_join_self(list, len, why, sizeof(why)) < 0)
 		fail(p, MCP_EXIT_SETUP, "cgroup: %s", why);
 }
 
@@ -241,7 +326,7 @@ lock(void *arg)
 {
 	const struct confine_plan *p = arg;
 
-	return seccomp_plan_load(p->sc);
+	return seccomp_plan_load(&p->sc);
 }
 
 static void
@@ -298,7 +383,8 @@ confine_exec(struct confine_plan *p)
 		fail(p, MCP_EXIT_SETUP, "setsid: %s", strerror(errno));
 	close_fds(p);
 	report(p, L_ENV, "applied");
-	wait_parent(p);
+	wait_parent(p, 'g');
+	ns_unshare(p->ns);
 	join_cgroups(p);
 	enter_namespaces(p);
 	relay_handoff(p);
@@ -309,9 +395,6 @@ confine_exec(struct confine_plan *p)
 	set_limits(p);
 	drop_privileges(p);
 	landlock(p);
-	/* Loaded at the last moment, but known now: a failure to load is a
-	 * failed set-up (125), never a server running without it. */
-	report(p, L_SECCOMP, "%s", p->sc->status);
 	umask(s->umask);
 	if (chdir(s->cwd) < 0)
 		fail(p, MCP_EXIT_SETUP, "cwd %s: %s", s->cwd, strerror(errno));
@@ -321,7 +404,9 @@ confine_exec(struct confine_plan *p)
 	    getppid() != parent)
 		_exit(MCP_EXIT_SETUP);
 	send_msg(p, MSG_READY, 0, 0, 0, "");
-	wait_parent(p);
+	/* The filter, loaded at the last moment: a failure to load is a
+	 * failed set-up (125), never a server running without it. */
+	wait_exec(p);
 	/* pid 1 of the run's pid namespace forks the server and stays. */
 	if (p->ns->pidns && ns_init(lock, report_exit, p) < 0)
 		fail(p, MCP_EXIT_SETUP, "fork: %s", strerror(errno));

@@ -473,6 +473,17 @@ loopback_up(void)
 	return rc;
 }
 
+void
+ns_unshare(struct ns_plan *p)
+{
+	p->unshare_err = 0;
+	if (!p->wanted || !p->pidns)
+		return;
+	/* The cgroup namespace waits for the cgroups (ns_enter). */
+	if (unshare(p->unshare_flags & ~CLONE_NEWCGROUP) < 0)
+		p->unshare_err = errno ? errno : EINVAL;
+}
+
 int
 ns_enter(struct ns_plan *p, char *status, size_t ns, char *why, size_t n)
 {
@@ -487,12 +498,16 @@ ns_enter(struct ns_plan *p, char *status, size_t ns, char *why, size_t n)
 		return 0;
 	}
 	snprintf(note, sizeof(note), "%s", p->note);
-	if (unshare(p->unshare_flags) < 0) {
+	if (p->unshare_err != 0) {
 		snprintf(status, ns,
 		         "degraded: pid%s namespace only; unshare: %s",
-		         p->userns ? " and user" : "", strerror(errno));
+		         p->userns ? " and user" : "", strerror(p->unshare_err));
 		return 0;
 	}
+	if ((p->unshare_flags & CLONE_NEWCGROUP) &&
+	    unshare(CLONE_NEWCGROUP) < 0)
+		snprintf(note, sizeof(note), "cgroup namespace: %s",
+		         strerror(errno));
 	if (sethostname("mcp", 3) < 0)
 		return failf(why, n, "sethostname", "mcp");
 	if ((p->unshare_flags & CLONE_NEWNET) && loopback_up() < 0)

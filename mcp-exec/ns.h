@@ -4,9 +4,9 @@
  * The parent prepares an ns_plan before fork (everything that allocates
  * or reads the host's user database), starts the child with clone() in a
  * new pid namespace (and, run rootless, a new user namespace whose maps
- * it writes), and the child, once in its cgroup, unshares the mount, ipc,
- * uts, cgroup and (network modes none and allowlist) net namespaces and
- * builds the private root (mcp-exec(1), "Namespaces and the private
+ * it writes), and the child unshares the mount, ipc, uts and (network
+ * modes none and allowlist) net namespaces, joins its cgroups, unshares
+ * the cgroup namespace and builds the private root (mcp-exec(1), "Namespaces and the private
  * root").  In a pid namespace the child is pid 1: it forks the server and
  * stays as its init (ns_init), reaping, forwarding signals and reporting
  * the server's wait status to the parent.
@@ -34,6 +34,7 @@ struct ns_plan {
 	int pidns;         /* the child is pid 1 of a new pid namespace */
 	int userns;        /* ... and in a new user namespace */
 	int in_cgroup;     /* born in the run's v2 cgroup (ns_fork) */
+	int unshare_err;   /* errno of ns_unshare, or 0 */
 	int root;          /* the child built the private root */
 	uid_t map_uid;     /* rootless: the caller, mapped to itself */
 	gid_t map_gid;
@@ -64,7 +65,15 @@ pid_t ns_fork(struct ns_plan *p, int cgroup_fd);
 int ns_write_maps(const struct ns_plan *p, pid_t pid, char *why, size_t n);
 
 /*
- * Child, in its cgroup: unshare the rest and build the private root.
+ * Child, first: unshare the mount, ipc, uts and net namespaces (the net
+ * one is the slow part, done while the parent sets up the cgroups).  A
+ * refusal is kept for ns_enter to report.
+ */
+void ns_unshare(struct ns_plan *p);
+
+/*
+ * Child, then, in its cgroups: unshare the cgroup namespace (rooted at
+ * the run's cgroups) and build the private root.
  * Returns 0 and sets STATUS ("applied", "degraded: ..." or "skipped:
  * ..."), or -1 with WHY when it failed half-way (the run is refused).
  */

@@ -572,7 +572,7 @@ release(struct run *r, struct mcp_err *e)
 		return -1;
 	}
 	r->started = 1;
-	if (mcp_write_all(r->go_fd, "x", 1) < 0) {
+	if (confine_go_exec(r->go_fd, &r->sc) < 0) {
 		signal_group(r, SIGKILL);
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "pipe to the child");
 	}
@@ -871,12 +871,11 @@ setup(struct run *r, struct mcp_err *e)
 	ns_plan_make(&r->ns, r->s, r->o->id.uid, r->o->id.gid);
 	if (build_env(r, e) < 0)
 		return -1;
-	cgroup_create(&r->cg, &r->s->limits, r->ls.st[L_CGROUP],
-	              sizeof(r->ls.st[L_CGROUP]));
-	limits_plan(&r->s->limits, r->o->id.uid, r->cg.ctl[CG_PIDS] != NULL,
-	            &r->rl);
+	/* The v2 cgroup, for the child to be born in; the rest of the
+	 * cgroups and the system call filter are made while the child
+	 * unshares its namespaces (launch). */
+	cgroup_prepare(&r->cg);
 	layer_set(&r->ls, L_TIMEOUT, "applied");
-	seccomp_plan_make(&r->sc, r->s);
 	landlock_plan_make(&r->ll, r->s);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -930,13 +929,10 @@ launch(struct run *r, struct mcp_err *e)
 	}
 	if (r->pid == 0) {
 		memset(&plan, 0, sizeof(plan));
-		plan.cg = &r->cg;
 		plan.spec = r->s;
 		plan.envp = r->envp;
-		plan.rl = r->rl;
 		plan.id = r->o->id;
 		plan.ns = &r->ns;
-		plan.sc = &r->sc;
 		plan.ll = &r->ll;
 		plan.status_fd = sp[1];
 		plan.go_fd = gp[0];
@@ -957,14 +953,21 @@ launch(struct run *r, struct mcp_err *e)
 		return mcp_err_sys(e, MCP_ERR_RUNTIME, "timerfd_settime");
 	}
 
-	/* The child waits in wait_parent() until it has its user
-	 * namespace's maps and is in the v2 cgroup; then it moves itself
-	 * into the v1 ones (cgroup.h: no grace period either way). */
+	/* The go-aheads (confine.h): the user namespace's maps; the
+	 * cgroups with their limits, the child already in the v2 one (or
+	 * moved there now) and joining the v1 ones itself (cgroup.h: no
+	 * grace period either way); the filter comes with the last. */
 	if (ns_write_maps(&r->ns, r->pid, why, sizeof(why)) < 0) {
 		snprintf(text, sizeof(text), "namespaces: %.180s", why);
 		refuse(r, text);
 		return 0;
 	}
+	if (confine_go_maps(r->go_fd) < 0)
+		goto pipe;
+	cgroup_finish(&r->cg, &r->s->limits, r->ls.st[L_CGROUP],
+	              sizeof(r->ls.st[L_CGROUP]));
+	limits_plan(&r->s->limits, r->o->id.uid, r->cg.ctl[CG_PIDS] != NULL,
+	            &r->rl);
 	if (cgroup_tracks(&r->cg) &&
 	    cgroup_join(&r->cg, r->pid, r->ns.in_cgroup, 1, why,
 	                sizeof(why)) < 0) {
@@ -972,11 +975,14 @@ launch(struct run *r, struct mcp_err *e)
 		refuse(r, text);
 		return 0;
 	}
-	if (mcp_write_all(r->go_fd, "g", 1) < 0) {
-		signal_group(r, SIGKILL);
-		return mcp_err_sys(e, MCP_ERR_RUNTIME, "pipe to the child");
-	}
+	if (confine_go_cgroups(r->go_fd, &r->rl, &r->cg) < 0)
+		goto pipe;
+	seccomp_plan_make(&r->sc, r->s);
+	layer_set(&r->ls, L_SECCOMP, "%s", r->sc.status);
 	return 0;
+pipe:
+	signal_group(r, SIGKILL);
+	return mcp_err_sys(e, MCP_ERR_RUNTIME, "pipe to the child");
 }
 
 static enum mcp_errcat

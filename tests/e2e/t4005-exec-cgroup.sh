@@ -144,6 +144,11 @@ fi
 check "pids limit set" test "$(cat "$pids/pids.max")" = 17
 check "CPU quota 250m = 25 ms per 100 ms" \
 	test "$(cat "$cpu/cpu.cfs_quota_us") $(cat "$cpu/cpu.cfs_period_us")" = "25000 100000"
+# Every isolation layer on: the init and the server are in each cgroup.
+for d in "$mem" "$pids" "$cpu"; do
+	check "namespaced run: 2 processes in ${d#/sys/fs/cgroup/}" \
+		test "$(wc -l <"$d/cgroup.procs")" -eq 2
+done
 echo >&8
 exec 8>&-
 wait "$hpid"
