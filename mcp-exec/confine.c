@@ -165,9 +165,11 @@ confine_go_maps(int fd)
 
 int
 confine_go_cgroups(int fd, const struct rlimits_plan *rl,
-                   const struct cgroup_run *cg)
+                   const struct cgroup_run *cg, const struct ns_plan *ns)
 {
-	char head[1 + sizeof(*rl) + sizeof(unsigned)];
+	char head[1 + sizeof(*rl) + sizeof(ns->passwd) + sizeof(ns->group) +
+	          sizeof(unsigned)];
+	char *h = head;
 	static char list[CGROUP_V1_LIST_MAX];
 	size_t len = cgroup_v1_list(cg, list, sizeof(list));
 	unsigned ul = (unsigned)len;
@@ -176,9 +178,14 @@ confine_go_cgroups(int fd, const struct rlimits_plan *rl,
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	head[0] = 'c';
-	memcpy(head + 1, rl, sizeof(*rl));
-	memcpy(head + 1 + sizeof(*rl), &ul, sizeof(ul));
+	*h++ = 'c';
+	memcpy(h, rl, sizeof(*rl));
+	h += sizeof(*rl);
+	memcpy(h, ns->passwd, sizeof(ns->passwd));
+	h += sizeof(ns->passwd);
+	memcpy(h, ns->group, sizeof(ns->group));
+	h += sizeof(ns->group);
+	memcpy(h, &ul, sizeof(ul));
 	if (mcp_write_all(fd, head, sizeof(head)) < 0)
 		return -1;
 	return len > 0 ? mcp_write_all(fd, list, len) : 0;
@@ -224,6 +231,10 @@ join_cgroups(struct confine_plan *p)
 
 	wait_parent(p, 'c');
 	read_parent(p, &p->rl, sizeof(p->rl));
+	read_parent(p, p->ns->passwd, sizeof(p->ns->passwd));
+	read_parent(p, p->ns->group, sizeof(p->ns->group));
+	p->ns->passwd[sizeof(p->ns->passwd) - 1] = '\0';
+	p->ns->group[sizeof(p->ns->group) - 1] = '\0';
 	read_parent(p, &len, sizeof(len));
 	if (len > sizeof(list))
 		_exit(MCP_EXIT_SETUP);

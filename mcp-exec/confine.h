@@ -11,8 +11,8 @@
  * reads three go-aheads from a close-on-exec pipe:
  *   'g'  the user namespace's maps are written;
  *   'c'  the run's cgroups exist with their limits, followed by the
- *        rlimits plan and the v1 directories, which the child joins now
- *        (cgroup.h);
+ *        rlimits plan, the private root's passwd and group files and
+ *        the v1 directories, which the child joins now (cgroup.h);
  *   'x'  the start record is written, followed by the length and the
  *        instructions of the system call filter the parent compiled
  *        meanwhile (0: none).
@@ -62,7 +62,7 @@ void confine_exec(struct confine_plan *p) __attribute__((noreturn));
 /* Parent: the go-aheads, on the pipe's write end FD.  -1 on error. */
 int confine_go_maps(int fd);
 int confine_go_cgroups(int fd, const struct rlimits_plan *rl,
-                       const struct cgroup_run *cg);
+                       const struct cgroup_run *cg, const struct ns_plan *ns);
 int confine_go_exec(int fd, const struct seccomp_plan *sc);
 
 #endif

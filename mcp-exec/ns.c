@@ -9,9 +9,9 @@
  *   /etc: passwd and group written for the server's user, hosts written
  *       (for "allowlist" with resolv.conf naming the stub, relay.c; the
  *       host's, with resolv.conf, for "host"),
- *       and read-only the host's ld.so.cache, ld.so.conf(.d),
- *       nsswitch.conf, localtime, ssl, ca-certificates, alternatives,
- *       protocols and services when present
+ *       and the host's ld.so.cache, ld.so.conf(.d), nsswitch.conf,
+ *       localtime, ssl, ca-certificates, alternatives, protocols and
+ *       services when present: small files copied, directories bound
  *   /dev: null, zero, full, random, urandom, tty bound from the host,
  *       fd, stdin, stdout, stderr links
  *   /proc: a new proc for the new pid namespace, hidepid=invisible
@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,9 +58,6 @@ void
 ns_plan_make(struct ns_plan *p, const struct mcp_spec *s, uid_t server_uid,
              gid_t server_gid)
 {
-	const struct passwd *pw = getpwuid(server_uid);
-	const struct group *gr = getgrgid(server_gid);
-	char uname[64], gname[64];
 	unsigned long long m = s->limits.memory_bytes / 4;
 
 	memset(p, 0, sizeof(*p));
@@ -87,6 +85,21 @@ ns_plan_make(struct ns_plan *p, const struct mcp_spec *s, uid_t server_uid,
 	p->tmp_bytes = m < (1ULL << 20) ? (1ULL << 20)
 	               : m > (1ULL << 30) ? (1ULL << 30)
 	                                  : m;
+}
+
+void
+ns_plan_names(struct ns_plan *p)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+	char uname[64], gname[64];
+	uid_t server_uid = p->server_uid;
+	gid_t server_gid = p->server_gid;
+
+	if (!p->wanted)
+		return;
+	pw = getpwuid(server_uid);
+	gr = getgrgid(server_gid);
 	/* Names from the host's database when it has them. */
 	snprintf(uname, sizeof(uname), "%s",
 	         pw != NULL && strchr(pw->pw_name, ':') == NULL ? pw->pw_name
@@ -290,6 +303,47 @@ system_dir(const char *path, char *why, size_t n)
 	return 0;
 }
 
+/*
+ * A small regular file of the host's /etc (symbolic links followed), as
+ * a copy in the new root, which is made read-only at the end: a mount per
+ * file costs more, at set-up and again at tear-down.  A directory, or a
+ * file of 1 MiB or more, is bound instead (bind_path).
+ */
+static int
+copy_or_bind(const char *host, char *why, size_t n)
+{
+	char src[PATH_MAX];
+	struct stat st;
+	off_t left;
+	ssize_t w;
+	int in, out;
+
+	snprintf(src, sizeof(src), OLD "%s", host);
+	if ((in = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) <
+	    0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return failf(why, n, "open", host);
+	}
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size >= (off_t)1 << 20) {
+		close(in);
+		return bind_path(host, B_OPT, why, n);
+	}
+	if ((out = open(host, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) <
+	    0) {
+		close(in);
+		return failf(why, n, "copy", host);
+	}
+	for (left = st.st_size; left > 0; left -= w)
+		if ((w = sendfile(out, in, NULL, (size_t)left)) <= 0)
+			break;
+	close(in);
+	if (close(out) < 0 || left > 0)
+		return failf(why, n, "copy", host);
+	return 0;
+}
+
 static int
 make_etc(const struct ns_plan *p, char *why, size_t n)
 {
@@ -312,7 +366,7 @@ make_etc(const struct ns_plan *p, char *why, size_t n)
 	if (write_file("/etc/group", p->group, 0644) < 0)
 		return failf(why, n, "write", "/etc/group");
 	for (i = 0; always[i] != NULL; i++)
-		if (bind_path(always[i], B_OPT, why, n) < 0)
+		if (copy_or_bind(always[i], why, n) < 0)
 			return -1;
 	if (p->s->net == NET_ALLOWLIST && (p->unshare_flags & CLONE_NEWNET)) {
 		if (relay_etc(p->s) < 0)

@@ -1,8 +1,8 @@
 /*
  * ns.h: namespaces, the private root and the minimal init.
  *
- * The parent prepares an ns_plan before fork (everything that allocates
- * or reads the host's user database), starts the child with clone() in a
+ * The parent prepares an ns_plan before fork (and the user database's
+ * names while the child starts), starts the child with clone() in a
  * new pid namespace (and, run rootless, a new user namespace whose maps
  * it writes), and the child unshares the mount, ipc, uts and (network
  * modes none and allowlist) net namespaces, joins its cgroups, unshares
@@ -51,6 +51,11 @@ struct ns_plan {
 /* Decide what to unshare for SPEC, run as SERVER_UID:SERVER_GID. */
 void ns_plan_make(struct ns_plan *p, const struct mcp_spec *s,
                   uid_t server_uid, gid_t server_gid);
+
+/* The private root's /etc/passwd and /etc/group, with names from the
+ * host's user database (which can be slow: called after the child is
+ * started, and sent to it with the 'c' go-ahead, confine.h). */
+void ns_plan_names(struct ns_plan *p);
 
 /*
  * fork(), or clone() into the plan's new namespaces.  When clone() is

@@ -975,7 +975,8 @@ launch(struct run *r, struct mcp_err *e)
 		refuse(r, text);
 		return 0;
 	}
-	if (confine_go_cgroups(r->go_fd, &r->rl, &r->cg) < 0)
+	ns_plan_names(&r->ns);
+	if (confine_go_cgroups(r->go_fd, &r->rl, &r->cg, &r->ns) < 0)
 		goto pipe;
 	seccomp_plan_make(&r->sc, r->s);
 	layer_set(&r->ls, L_SECCOMP, "%s", r->sc.status);
