@@ -17,4 +17,5 @@ mcp_exec_mcp_exec_SOURCES = \
 	mcp-exec/records.c mcp-exec/records.h \
 	mcp-exec/relay.c mcp-exec/relay.h \
 	mcp-exec/probe.c mcp-exec/probe.h
-mcp_exec_mcp_exec_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(SECCOMP_LIBS)
+# MCP_EXEC_LIBS: jansson and libseccomp, static where they link (configure.ac).
+mcp_exec_mcp_exec_LDADD = common/libmcpcommon.a $(MCP_EXEC_LIBS)
