@@ -63,8 +63,8 @@ lint/compile_commands.json: Makefile $(top_srcdir)/lint/lint.sh
 		$(tests_bin_cpuburn_SOURCES) $(tests_bin_termignore_SOURCES) \
 		$(tests_bin_daemonize_SOURCES) $(tests_bin_privcheck_SOURCES) \
 		$(tests_bin_cgescape_SOURCES) $(tests_bin_escape_SOURCES)
-	@$(lint_add) $(tests_bin_noopenat2_CPPFLAGS) $(lint_cflags) -- \
-		$(tests_bin_noopenat2_SOURCES)
+	@$(lint_add) $(tests_bin_nosys_CPPFLAGS) $(lint_cflags) -- \
+		$(tests_bin_nosys_SOURCES)
 	@$(lint_add) $(lint_fuzz_cppflags) $(lint_cflags) -- \
 		fuzz/fuzz.c fuzz/fuzz_ref.c fuzz/fuzz_doc.c
 	@$(lint_add) $(lint_fuzz_cppflags) -I$(top_srcdir)/mcp-policy \

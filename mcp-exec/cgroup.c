@@ -483,23 +483,17 @@ cgroup_unified_fd(const struct cgroup_run *c)
 }
 
 int
-cgroup_join(struct cgroup_run *c, pid_t pid, int in_unified, int self_v1,
-            char *why, size_t n)
+cgroup_join_unified(struct cgroup_run *c, pid_t pid, char *why, size_t n)
 {
 	char buf[32];
-	size_t i;
-	int v2;
 
+	if (c->unified == NULL)
+		return 0;
 	snprintf(buf, sizeof(buf), "%ld", (long)pid);
-	for (i = 0; i < c->ndirs; i++) {
-		v2 = c->unified != NULL && strcmp(c->dirs[i], c->unified) == 0;
-		if ((v2 && in_unified) || (!v2 && self_v1))
-			continue;
-		if (write_str(c->dirs[i], "cgroup.procs", buf) < 0) {
-			snprintf(why, n, "%s/cgroup.procs: %s", c->dirs[i],
-			         strerror(errno));
-			return -1;
-		}
+	if (write_str(c->unified, "cgroup.procs", buf) < 0) {
+		snprintf(why, n, "%s/cgroup.procs: %s", c->unified,
+		         strerror(errno));
+		return -1;
 	}
 	return 0;
 }

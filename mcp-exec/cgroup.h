@@ -64,20 +64,17 @@ int cgroup_finish(struct cgroup_run *c, const struct spec_limits *l,
  * avoid it: a child born into its v2 cgroup (clone3 CLONE_INTO_CGROUP,
  * with the fd of cgroup_unified_fd), and a single-threaded child that
  * moves itself into its v1 cgroups by writing "0" to their "tasks" files
- * (the kernel skips the lock for the calling thread).  cgroup_join is
- * the fallback when neither applies.
+ * (the kernel skips the lock for the calling thread).  The parent
+ * writes cgroup.procs only when clone3 was refused (cgroup_join_unified).
  */
 
 /* An O_PATH fd of the run's v2 cgroup for CLONE_INTO_CGROUP, or -1. */
 int cgroup_unified_fd(const struct cgroup_run *c);
 
-/*
- * Move PID into every cgroup of the run through cgroup.procs, skipping
- * the v2 one when IN_UNIFIED (the child was born there) and the v1 ones
- * when SELF_V1 (the child moves itself, cgroup_join_self).  -1 with WHY.
- */
-int cgroup_join(struct cgroup_run *c, pid_t pid, int in_unified, int self_v1,
-                char *why, size_t n);
+/* Move PID into the run's v2 cgroup through cgroup.procs: the fallback
+ * when the child could not be born there.  -1 with WHY. */
+int cgroup_join_unified(struct cgroup_run *c, pid_t pid, char *why,
+                        size_t n);
 
 /* The run's v1 directories, each NUL-terminated, into BUF (of N bytes):
  * for the child, started before they existed.  Returns the length, or

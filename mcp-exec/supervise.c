@@ -968,9 +968,8 @@ launch(struct run *r, struct mcp_err *e)
 	              sizeof(r->ls.st[L_CGROUP]));
 	limits_plan(&r->s->limits, r->o->id.uid, r->cg.ctl[CG_PIDS] != NULL,
 	            &r->rl);
-	if (cgroup_tracks(&r->cg) &&
-	    cgroup_join(&r->cg, r->pid, r->ns.in_cgroup, 1, why,
-	                sizeof(why)) < 0) {
+	if (!r->ns.in_cgroup &&
+	    cgroup_join_unified(&r->cg, r->pid, why, sizeof(why)) < 0) {
 		snprintf(text, sizeof(text), "cgroup: %.180s", why);
 		refuse(r, text);
 		return 0;

@@ -6,13 +6,13 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/verify-lib.sh"
 
-NO=$MCP_TEST_BIN/noopenat2
+NO=$MCP_TEST_BIN/nosys
 $MKTAR "$T/b.tgz" x:bin/server:hi d:data f:data/x:1 l:link:data/x l:bin/in:server
-if ! "$NO" true 2>"$T/err"; then
+if ! "$NO" openat2 true 2>"$T/err"; then
 	skip_strict "seccomp unavailable: $(cat "$T/err")"
 else
 	hub_manifest "$T/h.json"
-	expect_ok 'a valid bundle without openat2' "$NO" "$MCP_VERIFY" \
+	expect_ok 'a valid bundle without openat2' "$NO" openat2 "$MCP_VERIFY" \
 		--cache-dir "$CACHE" --manifest "$T/h.json" --bundle "$T/b.tgz" \
 		--bundle-digest "$(sha_of "$T/b.tgz")"
 	check 'says openat2 is missing' grep -q \
@@ -21,7 +21,7 @@ else
 	check 'the tree is complete' test "$(cat "$tree/data/x")" = 1 -a -L "$tree/link"
 	hub_manifest "$T/h2.json" '["bin/in"]'
 	expect_fail 4 'manifest: entrypoint.command\[0\]: "bin/in" leaves the bundle through a symlink' \
-		'without openat2 no symlink is followed to the command' "$NO" "$MCP_VERIFY" \
+		'without openat2 no symlink is followed to the command' "$NO" openat2 "$MCP_VERIFY" \
 		--cache-dir "$CACHE" --manifest "$T/h2.json" --bundle "$T/b.tgz" \
 		--bundle-digest "$(sha_of "$T/b.tgz")"
 	for spec in "f:$ESC/x:1" "l:s:$ESC" 'l:s:. f:s/x:1' \
@@ -29,7 +29,7 @@ else
 		# shellcheck disable=SC2086
 		$MKTAR "$T/evil.tgz" x:bin/server:hi $spec
 		expect_fail 4 '^mcp-verify: bundle: ' "refused without openat2: $spec" \
-			"$NO" "$MCP_VERIFY" --cache-dir "$CACHE" --manifest "$T/h.json" \
+			"$NO" openat2 "$MCP_VERIFY" --cache-dir "$CACHE" --manifest "$T/h.json" \
 			--bundle "$T/evil.tgz" --bundle-digest "$(sha_of "$T/evil.tgz")"
 		clean "without openat2: $spec" "$T/evil.tgz"
 	done

@@ -23,7 +23,7 @@ EXTRA_DIST += \
 	tests/e2e/verify-mktar.py
 
 # A kernel without openat2(2), simulated with seccomp, for the fallback.
-check_PROGRAMS += tests/bin/noopenat2
-tests_bin_noopenat2_SOURCES = tests/bin/noopenat2.c
-tests_bin_noopenat2_CPPFLAGS = $(AM_CPPFLAGS) $(SECCOMP_CFLAGS)
-tests_bin_noopenat2_LDADD = $(SECCOMP_LIBS)
+check_PROGRAMS += tests/bin/nosys
+tests_bin_nosys_SOURCES = tests/bin/nosys.c
+tests_bin_nosys_CPPFLAGS = $(AM_CPPFLAGS) $(SECCOMP_CFLAGS)
+tests_bin_nosys_LDADD = $(SECCOMP_LIBS)
