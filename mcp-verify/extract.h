@@ -29,6 +29,8 @@ struct mcp_extract_limits {
 	unsigned max_depth;   /* path components */
 	size_t max_path;      /* bytes of a path or symlink target */
 	size_t max_name;      /* bytes of one component */
+	int rehash;           /* 1: check a reused tree's contents even
+	                       * when its seal holds (mcp-verify --rehash) */
 };
 
 struct mcp_extract_result {
@@ -38,6 +40,8 @@ struct mcp_extract_result {
 	int walk_fallback; /* 1 if openat2(2) was missing (O_NOFOLLOW walk) */
 	uint64_t entries;  /* entries in the tree, the root included */
 	uint64_t bytes;    /* bytes of regular file data */
+	int sealed;        /* 1 if reused on its seal alone (no file read) */
+	char why[512];     /* damaged, or a seal that did not hold: why */
 };
 
 void mcp_extract_limits_default(struct mcp_extract_limits *l);
@@ -46,7 +50,9 @@ void mcp_extract_result_release(struct mcp_extract_result *r);
 /*
  * Extract the archive read from FD (from offset 0) into
  * TREES/<hex of DIGEST>, or reuse that tree if its index says it is
- * intact.  TREES is CACHE/trees/sha256 and must exist.  DIGEST is the
+ * intact: if every entry's lstat(2) is the one its index recorded (the
+ * seal), else (or with LIM->rehash) if every file's contents hash to
+ * what the index recorded, after which the seal is written again.  TREES is CACHE/trees/sha256 and must exist.  DIGEST is the
  * bundle's verified "sha256:<hex>".
  */
 int mcp_extract_bundle(int fd, const char *trees, const char *digest,

@@ -47,6 +47,7 @@ enum {
 	OPT_MANIFEST_DIGEST,
 	OPT_MAX_BYTES,
 	OPT_MAX_ENTRIES,
+	OPT_REHASH,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -68,6 +69,8 @@ static const struct mcp_opt options[] = {
      "extract at most SIZE bytes of file data (default 1G)"},
     {"max-entries", required_argument, OPT_MAX_ENTRIES, "N",
      "extract at most N archive entries (default 200000)"},
+    {"rehash", no_argument, OPT_REHASH, NULL,
+     "hash every file of a cached tree, even when its seal holds"},
     {"quiet", no_argument, 'q', NULL, "print no warnings"},
     {"verbose", no_argument, 'v', NULL, "report progress on stderr"},
     {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
@@ -170,6 +173,7 @@ parse_args(struct run *r, int argc, char **argv, struct mcp_err *e)
 {
 	struct mcp_getopt g;
 	unsigned long long seen = 0, n;
+	const char *p;
 	uint64_t bytes;
 	int c;
 
@@ -248,6 +252,11 @@ parse_args(struct run *r, int argc, char **argv, struct mcp_err *e)
 				    "at least 1");
 			r->lim.max_entries = n;
 			break;
+		case OPT_REHASH:
+			if (mcp_opt_once(&seen, 9, "rehash", e) < 0)
+				return -1;
+			r->lim.rehash = 1;
+			break;
 		case 'q':
 			if (mcp_opt_once(&seen, 7, "quiet", e) < 0)
 				return -1;
@@ -279,6 +288,10 @@ parse_args(struct run *r, int argc, char **argv, struct mcp_err *e)
 	if (r->quiet && r->verbose)
 		return mcp_err_set(e, MCP_ERR_USAGE,
 		                   "options --quiet and --verbose conflict");
+	/* For mcp-run, which passes no such option. */
+	if ((p = getenv("MCP_VERIFY_REHASH")) != NULL && *p != '\0' &&
+	    strcmp(p, "0") != 0)
+		r->lim.rehash = 1;
 	r->standalone = r->man.path != NULL || r->bun.path != NULL;
 	if (r->standalone) {
 		if (r->man.path == NULL || r->bun.path == NULL)
@@ -606,11 +619,15 @@ extract(struct run *r, struct mcp_err *e)
 		mcp_warn(prog, "openat2(2) is not available: extracting with "
 		               "an O_NOFOLLOW walk");
 	if (r->x.damaged && !r->quiet)
-		mcp_warn(prog, "%s was damaged and has been extracted again",
-		         r->x.tree);
-	info(r, "%s %s (%llu entries, %llu bytes)",
+		mcp_warn(prog, "%s was damaged (%s) and has been extracted again",
+		         r->x.tree, r->x.why);
+	if (r->x.reused && !r->x.sealed)
+		info(r, "%s: every file hashed (%s)", r->x.tree,
+		     r->lim.rehash ? "--rehash" : r->x.why);
+	info(r, "%s %s (%llu entries, %llu bytes%s)",
 	     r->x.reused ? "reusing" : "extracted into", r->x.tree,
-	     (unsigned long long)r->x.entries, (unsigned long long)r->x.bytes);
+	     (unsigned long long)r->x.entries, (unsigned long long)r->x.bytes,
+	     r->x.sealed ? ", its seal holds" : "");
 	return 0;
 }
 
