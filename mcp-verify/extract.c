@@ -969,6 +969,42 @@ seal_clock(struct timespec *t)
 		clock_gettime(CLOCK_REALTIME, t);
 }
 
+/*
+ * The bundle's seal: its lstat(2) when its digest was last computed, and
+ * the time read before that (mcp-fetch touches a cached blob at most once
+ * an hour, so the seal survives a cache hit).
+ */
+struct bseal {
+	int set;
+	unsigned long long dev, ino, size;
+	struct timespec mtim, ctim, sealed_at;
+};
+
+static void
+bseal_from(struct bseal *b, const struct stat *st, const struct timespec *at)
+{
+	b->set = 1;
+	b->dev = (unsigned long long)st->st_dev;
+	b->ino = (unsigned long long)st->st_ino;
+	b->size = (unsigned long long)st->st_size;
+	b->mtim = st->st_mtim;
+	b->ctim = st->st_ctim;
+	b->sealed_at = *at;
+}
+
+/* 1 if ST is the file B sealed, unchanged since, and not changed just
+ * before it was sealed. */
+static int
+bseal_holds(const struct bseal *b, const struct stat *st)
+{
+	return b->set && S_ISREG(st->st_mode) &&
+	       (unsigned long long)st->st_dev == b->dev &&
+	       (unsigned long long)st->st_ino == b->ino &&
+	       (unsigned long long)st->st_size == b->size &&
+	       ts_eq(&st->st_mtim, &b->mtim) && ts_eq(&st->st_ctim, &b->ctim) &&
+	       ts_ns(&b->ctim) < ts_ns(&b->sealed_at) - SEAL_MARGIN_NS;
+}
+
 /* Seal every entry of the extracted tree ROOT. */
 static int
 stat_entries(struct x *x)
@@ -988,6 +1024,52 @@ stat_entries(struct x *x)
 }
 
 /*
+ * The directories leading to the entry being checked, each open with
+ * O_PATH: an entry is stat'ed by its last component beneath its parent, a
+ * lookup of one name instead of the whole path (half the time of the
+ * check on a tree of 4000 files).
+ */
+struct dirs {
+	int fd[MCP_EXTRACT_MAX_DEPTH + 1]; /* fd[0] is the tree's root */
+	size_t len[MCP_EXTRACT_MAX_DEPTH + 1]; /* bytes of path they name */
+	int n;                                 /* fd[n] is the deepest */
+};
+
+/*
+ * The parent of PATH, opened from the deepest open ancestor, without
+ * following a symlink; -1 if it cannot be opened.
+ */
+static int
+parent_fd(struct dirs *d, const char *path, size_t plen)
+{
+	const char *c;
+	size_t end;
+	char *comp;
+	int fd;
+
+	/* Close what is not an ancestor of PATH. */
+	while (d->n > 0 &&
+	       !(d->len[d->n] <= plen && path[d->len[d->n]] == '/'))
+		close(d->fd[d->n--]);
+	while (d->len[d->n] < plen) {
+		if (d->n == MCP_EXTRACT_MAX_DEPTH)
+			return -1;
+		c = path + d->len[d->n] + (d->n > 0);
+		end = (size_t)((c - path) + (long)strcspn(c, "/"));
+		comp = xstrndup(c, (size_t)(path + end - c));
+		fd = openat(d->fd[d->n], comp,
+		            O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		free(comp);
+		if (fd < 0)
+			return -1;
+		d->n++;
+		d->fd[d->n] = fd;
+		d->len[d->n] = end;
+	}
+	return d->fd[d->n];
+}
+
+/*
  * 1 if every entry of the index still stats as sealed, beneath the open
  * tree TFD; else 0 and WHY names the first entry that does not.  Entries
  * are in byte order, so a directory is checked before what it holds.
@@ -998,20 +1080,31 @@ seal_holds(int tfd, const struct table *t, const struct timespec *sealed_at,
 {
 	long long limit = ts_ns(sealed_at) - SEAL_MARGIN_NS;
 	const struct ent *en;
+	const char *slash, *name;
+	struct dirs d;
 	struct stat st;
-	size_t i;
+	size_t i, plen;
+	int pfd, ok = 0;
 
+	d.n = 0;
+	d.fd[0] = tfd;
+	d.len[0] = 0;
 	for (i = 0; i < t->n; i++) {
 		en = &t->v[i];
 		if (ts_ns(&en->ctim) >= limit) {
-			snprintf(why, whyn, "%s: changed just before it was sealed",
+			snprintf(why, whyn,
+			         "%s: changed just before it was sealed",
 			         ent_name(en));
-			return 0;
+			goto out;
 		}
-		if (fstatat(tfd, ent_name(en), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		slash = strrchr(en->path, '/');
+		plen = slash ? (size_t)(slash - en->path) : 0;
+		name = slash ? slash + 1 : ent_name(en);
+		if ((pfd = parent_fd(&d, en->path, plen)) < 0 ||
+		    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			snprintf(why, whyn, "%s: %s", ent_name(en),
 			         strerror(errno));
-			return 0;
+			goto out;
 		}
 		if ((unsigned long)st.st_mode != en->mode ||
 		    (unsigned long long)st.st_size != en->st_size ||
@@ -1020,10 +1113,14 @@ seal_holds(int tfd, const struct table *t, const struct timespec *sealed_at,
 		    !ts_eq(&st.st_mtim, &en->mtim) ||
 		    !ts_eq(&st.st_ctim, &en->ctim)) {
 			snprintf(why, whyn, "%s: not as sealed", ent_name(en));
-			return 0;
+			goto out;
 		}
 	}
-	return 1;
+	ok = 1;
+out:
+	while (d.n > 0)
+		close(d.fd[d.n--]);
+	return ok;
 }
 
 /* ---- the index: a canonical listing of the tree and its digest ---- */
@@ -1281,12 +1378,23 @@ index_path(const char *trees, const char *hex)
 
 /* An index as read back. */
 struct index {
+	char *buf;                       /* the file; paths point into it */
 	int version;                     /* 1: no seal, no entries; 2 */
 	char listing[MCP_DIGEST_STR_MAX]; /* the digest of the listing */
 	unsigned long long entries, bytes;
 	struct timespec sealed_at;
-	struct table t; /* version 2: the entries, sorted */
+	struct bseal bundle; /* version 2: the bundle's seal, if set */
+	struct table t; /* version 2: the entries, sorted (not indexed) */
 };
+
+static void
+index_release(struct index *ix)
+{
+	free(ix->buf);
+	free(ix->t.v);
+	free(ix->t.slot);
+	memset(ix, 0, sizeof(*ix));
+}
 
 /*
  * An unsigned number of BASE (8 or 10) into *V, then the separator SEP,
@@ -1333,9 +1441,55 @@ parse_ts(char **s, char sep, struct timespec *t)
 }
 
 /*
+ * The bundle line of a version 2 index: "bundle\t-", or "bundle" DEV INO
+ * SIZE MTIME CTIME SEALED-AT, tab-separated.
+ */
+static int
+parse_bundle(struct bseal *b, char *line)
+{
+	char *s = line + 7;
+
+	memset(b, 0, sizeof(*b));
+	if (strncmp(line, "bundle\t", 7) != 0)
+		return -1;
+	if (strcmp(s, "-") == 0)
+		return 0;
+	if (parse_num(&s, 10, '\t', &b->dev) < 0 ||
+	    parse_num(&s, 10, '\t', &b->ino) < 0 ||
+	    parse_num(&s, 10, '\t', &b->size) < 0 ||
+	    parse_ts(&s, '\t', &b->mtim) < 0 ||
+	    parse_ts(&s, '\t', &b->ctim) < 0 ||
+	    parse_ts(&s, '\0', &b->sealed_at) < 0)
+		return -1;
+	b->set = 1;
+	return 0;
+}
+
+/* 1 unless PATH is "." or relative, with no empty, "." or ".." part. */
+static int
+bad_path(const char *path)
+{
+	const char *c = path;
+	size_t n;
+
+	if (strcmp(path, ".") == 0)
+		return 0;
+	for (;;) {
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 1;
+		if (c[n] == '\0')
+			return 0;
+		c += n + 1;
+	}
+}
+
+/*
  * One entry line of a version 2 index (LINE is NUL-terminated and written
  * over): MODE SIZE HEX|- DEV INO MTIME CTIME PATH [TARGET], tab-separated,
- * MODE in octal as lstat(2) gives it.
+ * MODE in octal as lstat(2) gives it.  The entry's path and target point
+ * into LINE.
  */
 static int
 parse_entry(struct table *t, char *line)
@@ -1369,16 +1523,17 @@ parse_entry(struct table *t, char *line)
 		type = E_LINK;
 	else
 		return -1;
-	if ((type == E_LINK) != (target != NULL) ||
+	if (bad_path(path) || (type == E_LINK) != (target != NULL) ||
 	    (type == E_FILE ? strlen(hex) != 64 || hex[strspn(hex,
 	                                  "0123456789abcdef")] != '\0'
 	                    : strcmp(hex, "-") != 0) ||
 	    *path == '\0' || (t->n == 0) != (strcmp(path, ".") == 0) ||
 	    (t->n > 0 && strcmp(t->v[t->n - 1].path, path) >= 0))
 		return -1;
-	en = table_push(t, xstrdup(strcmp(path, ".") == 0 ? "" : path), type);
+	/* The root's "." becomes "": the byte after the dot. */
+	en = table_push(t, strcmp(path, ".") == 0 ? path + 1 : path, type);
 	if (type == E_LINK)
-		en->target = xstrdup(target);
+		en->target = target;
 	if (type == E_FILE) {
 		memcpy(en->hex, hex, 65);
 		en->size = size;
@@ -1394,17 +1549,17 @@ parse_entry(struct table *t, char *line)
 }
 
 /*
- * Read TREES/<hex>.tree into IX.  Returns 1, or 0 if it is missing or
- * malformed (*WHY says which), or -1 on an error.  A version 2 index must
- * describe itself: its entries must give the listing digest it records.
+ * Read TREES/<hex>.tree into IX (released by the caller).  Returns 1, or
+ * 0 if it is missing or malformed (*WHY says which).  The entries are not
+ * hashed against the listing digest here: the seal compares them with the
+ * tree, and a full check compares the tree with both.
  */
 static int
 read_index(const char *trees, const char *hex,
            const struct mcp_extract_limits *lim, struct index *ix,
-           const char **why, struct mcp_err *e)
+           const char **why)
 {
-	char *ipath = index_path(trees, hex), *buf = NULL, *line, *nl;
-	char got[MCP_DIGEST_STR_MAX];
+	char *ipath = index_path(trees, hex), *buf, *line, *nl;
 	unsigned long long sec, ns;
 	struct stat st;
 	size_t len, max;
@@ -1426,7 +1581,7 @@ read_index(const char *trees, const char *hex,
 		return 0;
 	}
 	len = (size_t)st.st_size;
-	buf = xmalloc(len + 1);
+	buf = ix->buf = xmalloc(len + 1);
 	n = mcp_read_full(fd, buf, len + 1);
 	close(fd);
 	if (n < 0 || (size_t)n != len || memchr(buf, '\0', len) != NULL ||
@@ -1451,7 +1606,13 @@ read_index(const char *trees, const char *hex,
 		ix->version = 2;
 		ix->sealed_at.tv_sec = (time_t)sec;
 		ix->sealed_at.tv_nsec = (long)ns;
-		for (line = nl + 1; line != NULL; line = nl) {
+		line = nl + 1;
+		if ((nl = strchr(line, '\n')) == NULL)
+			goto out;
+		*nl++ = '\0';
+		if (parse_bundle(&ix->bundle, line) < 0)
+			goto out;
+		for (line = nl; line != NULL; line = nl) {
 			nl = strchr(line, '\n');
 			if (nl != NULL)
 				*nl++ = '\0';
@@ -1466,18 +1627,8 @@ read_index(const char *trees, const char *hex,
 	}
 	if (!mcp_digest_valid_sha256(ix->listing))
 		goto out;
-	if (ix->version == 2) {
-		/* Already sorted: listing_digest's qsort keeps the order. */
-		if (listing_digest(ix->t.v, ix->t.n, got, e) < 0) {
-			ret = -1;
-			goto out;
-		}
-		if (strcmp(got, ix->listing) != 0)
-			goto out;
-	}
 	ret = 1;
 out:
-	free(buf);
 	return ret;
 }
 
@@ -1489,7 +1640,8 @@ out:
 static int
 write_index(const char *trees, const char *hex, const struct ent *v, size_t n,
             const char *listing, uint64_t bytes,
-            const struct timespec *sealed_at, struct mcp_err *e)
+            const struct timespec *sealed_at, const struct bseal *b,
+            struct mcp_err *e)
 {
 	char *tmp = xasprintf("%s/.tmp-index-XXXXXX", trees);
 	char *final = index_path(trees, hex);
@@ -1508,6 +1660,16 @@ write_index(const char *trees, const char *hex, const struct ent *v, size_t n,
 	}
 	fprintf(f, INDEX2_MAGIC " %s %zu %" PRIu64 " %lld.%09ld\n", listing, n,
 	        bytes, (long long)sealed_at->tv_sec, sealed_at->tv_nsec);
+	if (b->set)
+		fprintf(f,
+		        "bundle\t%llu\t%llu\t%llu\t%lld.%09ld\t%lld.%09ld\t"
+		        "%lld.%09ld\n",
+		        b->dev, b->ino, b->size, (long long)b->mtim.tv_sec,
+		        b->mtim.tv_nsec, (long long)b->ctim.tv_sec,
+		        b->ctim.tv_nsec, (long long)b->sealed_at.tv_sec,
+		        b->sealed_at.tv_nsec);
+	else
+		fputs("bundle\t-\n", f);
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%lo\t%llu\t%s\t%llu\t%llu\t%lld.%09ld\t%lld.%09ld\t%s",
 		        v[i].mode, v[i].st_size,
@@ -1553,9 +1715,12 @@ out:
  */
 static int
 tree_intact(const char *tree, const char *trees, const char *hex,
-            const struct mcp_extract_limits *lim, struct mcp_extract_result *r,
+            const struct mcp_extract_limits *lim, int bfd,
+            const struct timespec *hashed_at, struct mcp_extract_result *r,
             char *why, size_t whyn, struct mcp_err *e)
 {
+	struct bseal b;
+	struct stat bst;
 	char got[MCP_DIGEST_STR_MAX];
 	const char *iwhy;
 	struct index ix;
@@ -1563,16 +1728,14 @@ tree_intact(const char *tree, const char *trees, const char *hex,
 	struct stat st;
 	struct timespec now;
 	struct mcp_err ignored;
-	int fd, k, ret = 0;
+	int fd, ret = 0;
 
 	memset(&w, 0, sizeof(w));
 	memset(&ix, 0, sizeof(ix));
 	w.lim = lim;
 	why[0] = '\0';
-	k = read_index(trees, hex, lim, &ix, &iwhy, e);
-	if (k <= 0) {
+	if (read_index(trees, hex, lim, &ix, &iwhy) == 0) {
 		snprintf(why, whyn, "%s", iwhy);
-		ret = k;
 		goto out;
 	}
 
@@ -1585,10 +1748,20 @@ tree_intact(const char *tree, const char *trees, const char *hex,
 	}
 	if (ix.version == 1)
 		snprintf(why, whyn, "its index has no seal");
+	/* The caller hashed the bundle: seal it, unless its seal held. */
+	b = ix.bundle;
+	if (hashed_at != NULL && fstat(bfd, &bst) == 0 &&
+	    !bseal_holds(&b, &bst))
+		bseal_from(&b, &bst, hashed_at);
 	if (ix.version == 2 && !lim->rehash &&
 	    seal_holds(fd, &ix.t, &ix.sealed_at, why, whyn)) {
 		close(fd);
 		r->sealed = 1;
+		mcp_err_init(&ignored);
+		if (memcmp(&b, &ix.bundle, sizeof(b)) != 0)
+			(void)write_index(trees, hex, ix.t.v, ix.t.n,
+			                  ix.listing, ix.bytes, &ix.sealed_at,
+			                  &b, &ignored);
 		ret = 1;
 		goto done;
 	}
@@ -1611,14 +1784,14 @@ tree_intact(const char *tree, const char *trees, const char *hex,
 		goto out;
 	}
 	mcp_err_init(&ignored);
-	(void)write_index(trees, hex, w.t.v, w.t.n, got, ix.bytes, &now,
+	(void)write_index(trees, hex, w.t.v, w.t.n, got, ix.bytes, &now, &b,
 	                  &ignored);
 	ret = 1;
 done:
 	r->entries = ix.entries;
 	r->bytes = ix.bytes;
 out:
-	table_free(&ix.t);
+	index_release(&ix);
 	table_free(&w.t);
 	free(w.bad_path);
 	return ret;
@@ -1726,7 +1899,9 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 	const char *hex = digest + 7;
 	char *tmp = xasprintf("%s/.tmp-XXXXXX", trees);
 	char listing[MCP_DIGEST_STR_MAX];
-	struct timespec sealed_at;
+	struct timespec sealed_at, hashed_at;
+	struct bseal b;
+	struct stat bst;
 	struct x x;
 	int ret = -1, tfd = -1, have_tmp = 0;
 
@@ -1750,6 +1925,12 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 	if (mcp_digest_init(&x.stream, MCP_DIGEST_SHA256, e) < 0)
 		goto out;
 	table_add(&x.t, xstrdup(""), E_DIR);
+	/* The stream hash below is the bundle's: seal it. */
+	seal_clock(&hashed_at);
+	if (fstat(fd, &bst) < 0) {
+		mcp_err_sys(e, MCP_ERR_RUNTIME, LABEL ": fstat");
+		goto out;
+	}
 	if (unpack(&x) < 0)
 		goto out;
 	if (strcmp(x.stream_hex, digest) != 0) {
@@ -1766,8 +1947,9 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 	seal_clock(&sealed_at);
 	if (stat_entries(&x) < 0 ||
 	    listing_digest(x.t.v, x.t.n, listing, e) < 0 ||
+	    (bseal_from(&b, &bst, &hashed_at), 0) ||
 	    write_index(trees, hex, x.t.v, x.t.n, listing, x.bytes,
-	                &sealed_at, e) < 0)
+	                &sealed_at, &b, e) < 0)
 		goto out;
 	if (rename(tmp, final) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY) {
@@ -1856,7 +2038,8 @@ remove_stale(const char *trees)
 }
 
 int
-mcp_extract_bundle(int fd, const char *trees, const char *digest,
+mcp_extract_bundle(int fd, const struct timespec *hashed_at,
+                   const char *trees, const char *digest,
                    const struct mcp_extract_limits *lim,
                    struct mcp_extract_result *r, struct mcp_err *e)
 {
@@ -1876,8 +2059,8 @@ mcp_extract_bundle(int fd, const char *trees, const char *digest,
 	 * renamed its tree first) check and reuse that one. */
 	for (attempt = 0; attempt < 3; attempt++) {
 		if (lstat(final, &st) == 0) {
-			k = tree_intact(final, trees, hex, lim, r, why,
-			                sizeof(why), e);
+			k = tree_intact(final, trees, hex, lim, fd, hashed_at,
+			                r, why, sizeof(why), e);
 			if (k < 0)
 				goto fail;
 			if (k == 1) {
@@ -1914,4 +2097,41 @@ mcp_extract_bundle(int fd, const char *trees, const char *digest,
 fail:
 	free(final);
 	return -1;
+}
+
+int
+mcp_extract_bundle_vouched(int fd, const char *trees, const char *digest,
+                           struct timespec *now)
+{
+	char *ipath, buf[1024], *nl, listing[MCP_DIGEST_STR_MAX];
+	unsigned long long ne, nb, sec, ns;
+	struct bseal b;
+	struct stat st;
+	ssize_t n;
+	int ifd;
+
+	seal_clock(now);
+	if (!mcp_digest_valid_sha256(digest) || fstat(fd, &st) < 0)
+		return 0;
+	ipath = index_path(trees, digest + 7);
+	ifd = open(ipath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	free(ipath);
+	if (ifd < 0)
+		return 0;
+	/* The first two lines: the header and the bundle's seal. */
+	n = mcp_read_full(ifd, buf, sizeof(buf) - 1);
+	close(ifd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* NOLINTNEXTLINE(cert-err34-c): our own index, checked below */
+	if (sscanf(buf, INDEX2_MAGIC " %71s %llu %llu %llu.%9llu", listing, &ne,
+	           &nb, &sec, &ns) != 5 ||
+	    (nl = strchr(buf, '\n')) == NULL)
+		return 0;
+	nl++;
+	if ((ipath = strchr(nl, '\n')) == NULL)
+		return 0;
+	*ipath = '\0';
+	return parse_bundle(&b, nl) == 0 && bseal_holds(&b, &st);
 }

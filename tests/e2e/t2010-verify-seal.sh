@@ -3,7 +3,8 @@
 # recorded is reused without reading a file; any change made through the
 # file system breaks the seal, every file is hashed, and a damaged tree is
 # named file by file and extracted again; --rehash and MCP_VERIFY_REHASH
-# hash every file whatever the seal says.
+# hash every file whatever the seal says.  The same for the bundle: the
+# very file last hashed, unchanged, is not hashed again.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/verify-lib.sh"
 
@@ -35,6 +36,7 @@ writable() {
 reused_sealed() {
 	expect_ok "$1" $V -v "$T/f.json"
 	check "$1: its seal holds" grep -q "reusing $tree (7 entries, 28 bytes, its seal holds)" "$T/err"
+	check "$1: the bundle's seal holds" grep -q "bundle sha256:$hex verified ($(size_of "$T/b.tgz") bytes, its seal holds)" "$T/err"
 }
 # damaged DESC WHY [OPTIONS]: the run found the tree damaged because of
 # WHY, said so in one warning line and extracted it again.
@@ -51,7 +53,8 @@ damaged() {
 
 expect_ok 'first run extracts' $V "$T/f.json"
 check 'the index is a sealed one' grep -q '^mcp\.tree/v2 sha256:[0-9a-f]\{64\} 7 28 [0-9]*\.[0-9]\{9\}$' "$index"
-check 'one line per entry' test "$(wc -l <"$index")" -eq 8
+check 'one line per entry, after the bundle line' test "$(wc -l <"$index")" -eq 9
+check 'the bundle line' grep -q "^bundle	$(stat -c '%d	%i	%s' "$T/b.tgz")	" "$index"
 sleep 2.1
 expect_ok 'second run' $V -v "$T/f.json"
 check 'a tree renamed into place is checked in full once' grep -q "$tree: every file hashed (\.: " "$T/err"
@@ -67,11 +70,29 @@ fi
 # --rehash and MCP_VERIFY_REHASH: every file hashed although the seal holds.
 expect_ok '--rehash' $V -v --rehash "$T/f.json"
 check '--rehash hashes every file' grep -q "$tree: every file hashed (--rehash)" "$T/err"
+check '--rehash hashes the bundle' grep -q "bundle sha256:$hex verified ($(size_of "$T/b.tgz") bytes)\$" "$T/err"
 expect_ok 'MCP_VERIFY_REHASH=1' env MCP_VERIFY_REHASH=1 $V -v "$T/f.json"
 check 'MCP_VERIFY_REHASH=1 hashes every file' grep -q "$tree: every file hashed (--rehash)" "$T/err"
 expect_ok 'MCP_VERIFY_REHASH=0' env MCP_VERIFY_REHASH=0 $V -v "$T/f.json"
 check 'MCP_VERIFY_REHASH=0 does not' grep -q "its seal holds" "$T/err"
 expect_fail 2 'option --rehash given twice' '--rehash twice' $V --rehash --rehash "$T/f.json"
+
+# The bundle: another file with the same bytes is hashed; the same file
+# changed (size and mtime kept) is hashed, and refused.
+cp "$T/b.tgz" "$T/b2.tgz"
+fetch_doc "$T/f2.json" "$T/m.json" "$T/b2.tgz"
+expect_ok 'a copy of the bundle' $V -v "$T/f2.json"
+check 'a copy of the bundle is hashed' grep -q "bundle sha256:$hex verified ($(size_of "$T/b.tgz") bytes)\$" "$T/err"
+cp "$T/b.tgz" "$T/b.keep"
+mt=$(stat -c %y "$T/b.tgz")
+$PY -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(100); b = f.read(1); f.seek(100); f.write(bytes([b[0] ^ 1]))' "$T/b.tgz"
+touch -d "$mt" "$T/b.tgz"
+expect_fail 4 '^mcp-verify: bundle: digest mismatch: expected sha256:' \
+	'a bundle changed in place, size and mtime kept' $V "$T/f.json"
+cp -p "$T/b.keep" "$T/b.tgz"
+expect_ok 'the bundle put back (a new ctime)' $V -v "$T/f.json"
+check 'the bundle put back is hashed' grep -q "bundle sha256:$hex verified ($(size_of "$T/b.tgz") bytes)\$" "$T/err"
+seal 'bundle'
 
 # Each change through the file system is found, the entry named.
 # The contents, with the size kept and the mtime put back.
@@ -122,7 +143,7 @@ seal 'a chmod and back'
 listing() {
 	{
 		printf 'mcp.tree/v1\n'
-		awk -F '\t' 'NR > 1 {
+		awk -F '\t' 'NR > 2 {
 			if ($1 ~ /^40/) printf "d\t555\t%s\n", $8
 			else if ($1 ~ /^10/) printf "f\t%s\t%s\t%s\t%s\n", substr($1, length($1) - 2), $2, $3, $8
 			else printf "l\t%s\t%s\n", $8, $9 }' "$1"
@@ -152,6 +173,6 @@ mv -f "$T/index" "$index"
 damaged 'a truncated index' 'its index is malformed'
 sed "s/\t5\t$x\t/\t6\t$x\t/" "$index" >"$T/index"
 mv -f "$T/index" "$index"
-damaged 'an index whose entries do not give its digest' 'its index is malformed'
+damaged 'an index that disagrees with its tree' 'data/x: its contents changed'
 
 done_testing
