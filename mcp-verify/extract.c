@@ -1032,6 +1032,7 @@ stat_entries(struct x *x)
 struct dirs {
 	int fd[MCP_EXTRACT_MAX_DEPTH + 1]; /* fd[0] is the tree's root */
 	size_t len[MCP_EXTRACT_MAX_DEPTH + 1]; /* bytes of path they name */
+	const char *path[MCP_EXTRACT_MAX_DEPTH + 1]; /* whose prefix */
 	int n;                                 /* fd[n] is the deepest */
 };
 
@@ -1049,7 +1050,8 @@ parent_fd(struct dirs *d, const char *path, size_t plen)
 
 	/* Close what is not an ancestor of PATH. */
 	while (d->n > 0 &&
-	       !(d->len[d->n] <= plen && path[d->len[d->n]] == '/'))
+	       !(d->len[d->n] <= plen && path[d->len[d->n]] == '/' &&
+	         memcmp(d->path[d->n], path, d->len[d->n]) == 0))
 		close(d->fd[d->n--]);
 	while (d->len[d->n] < plen) {
 		if (d->n == MCP_EXTRACT_MAX_DEPTH)
@@ -1065,6 +1067,7 @@ parent_fd(struct dirs *d, const char *path, size_t plen)
 		d->n++;
 		d->fd[d->n] = fd;
 		d->len[d->n] = end;
+		d->path[d->n] = path;
 	}
 	return d->fd[d->n];
 }
@@ -1089,6 +1092,7 @@ seal_holds(int tfd, const struct table *t, const struct timespec *sealed_at,
 	d.n = 0;
 	d.fd[0] = tfd;
 	d.len[0] = 0;
+	d.path[0] = "";
 	for (i = 0; i < t->n; i++) {
 		en = &t->v[i];
 		if (ts_ns(&en->ctim) >= limit) {
