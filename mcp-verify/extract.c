@@ -68,7 +68,7 @@
 #define INDEX2_MAGIC "mcp.tree/v2" /* the index file with its seal */
 /* At most 2 s of timestamp granularity (FAT's; ext4, xfs, btrfs and tmpfs
  * keep nanoseconds of a clock that ticks every few milliseconds). */
-#define SEAL_MARGIN_NS 2000000000ll
+#define SEAL_MARGIN_NS 2000000000LL
 
 enum etype { E_DIR = 1, E_IMPLICIT, E_FILE, E_LINK };
 
@@ -940,7 +940,7 @@ seal_from(struct ent *en, const struct stat *st)
 static long long
 ts_ns(const struct timespec *t)
 {
-	return (long long)t->tv_sec * 1000000000ll + t->tv_nsec;
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
 static int
@@ -1434,7 +1434,7 @@ parse_ts(char **s, char sep, struct timespec *t)
 	unsigned long long sec, ns;
 	char *start;
 
-	if (parse_num(s, 10, '.', &sec) < 0 || sec > 100000000000ull)
+	if (parse_num(s, 10, '.', &sec) < 0 || sec > 100000000000ULL)
 		return -1;
 	start = *s;
 	if (parse_num(s, 10, sep, &ns) < 0 || *s - start != 10)
@@ -1605,7 +1605,7 @@ read_index(const char *trees, const char *hex,
 	                  INDEX2_MAGIC " %71s %llu %llu %llu.%9llu",
 	                  ix->listing, &ix->entries, &ix->bytes, &sec,
 	                  &ns) == 5 &&
-	           nl != NULL && sec <= 100000000000ull &&
+	           nl != NULL && sec <= 100000000000ULL &&
 	           ns <= 999999999) {
 		ix->version = 2;
 		ix->sealed_at.tv_sec = (time_t)sec;
@@ -1725,6 +1725,7 @@ tree_intact(const char *tree, const char *trees, const char *hex,
 {
 	struct bseal b;
 	struct stat bst;
+	int resealed = 0;
 	char got[MCP_DIGEST_STR_MAX];
 	const char *iwhy;
 	struct index ix;
@@ -1755,14 +1756,16 @@ tree_intact(const char *tree, const char *trees, const char *hex,
 	/* The caller hashed the bundle: seal it, unless its seal held. */
 	b = ix.bundle;
 	if (hashed_at != NULL && fstat(bfd, &bst) == 0 &&
-	    !bseal_holds(&b, &bst))
+	    !bseal_holds(&b, &bst)) {
 		bseal_from(&b, &bst, hashed_at);
+		resealed = 1;
+	}
 	if (ix.version == 2 && !lim->rehash &&
 	    seal_holds(fd, &ix.t, &ix.sealed_at, why, whyn)) {
 		close(fd);
 		r->sealed = 1;
 		mcp_err_init(&ignored);
-		if (memcmp(&b, &ix.bundle, sizeof(b)) != 0)
+		if (resealed)
 			(void)write_index(trees, hex, ix.t.v, ix.t.n,
 			                  ix.listing, ix.bytes, &ix.sealed_at,
 			                  &b, &ignored);
@@ -1935,6 +1938,7 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 		mcp_err_sys(e, MCP_ERR_RUNTIME, LABEL ": fstat");
 		goto out;
 	}
+	bseal_from(&b, &bst, &hashed_at);
 	if (unpack(&x) < 0)
 		goto out;
 	if (strcmp(x.stream_hex, digest) != 0) {
@@ -1951,7 +1955,6 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 	seal_clock(&sealed_at);
 	if (stat_entries(&x) < 0 ||
 	    listing_digest(x.t.v, x.t.n, listing, e) < 0 ||
-	    (bseal_from(&b, &bst, &hashed_at), 0) ||
 	    write_index(trees, hex, x.t.v, x.t.n, listing, x.bytes,
 	                &sealed_at, &b, e) < 0)
 		goto out;
