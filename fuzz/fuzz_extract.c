@@ -201,7 +201,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.max_bytes = 8u << 20;
 	lim.max_entries = 4096;
 
-	rc = mcp_extract_bundle(fd, trees, digest, &lim, &r, &e);
+	rc = mcp_extract_bundle(fd, NULL, trees, digest, &lim, &r, &e);
 	fuzz_report("extract", rc, e.msg);
 	if (rc < 0) {
 		FUZZ_ASSERT(e.cat == MCP_ERR_VERIFY ||
@@ -228,7 +228,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(lseek(fd, 0, SEEK_SET) == 0);
 		mcp_err_init(&e);
 		FUZZ_ASSERT(
-		    mcp_extract_bundle(fd, trees, digest, &lim, &r2, &e) == 0);
+		    mcp_extract_bundle(fd, NULL, trees, digest, &lim, &r2,
+		                       &e) == 0);
 		FUZZ_ASSERT(r2.reused && r2.entries == r.entries &&
 		            r2.bytes == r.bytes);
 		mcp_extract_result_release(&r2);

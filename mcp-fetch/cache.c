@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -28,6 +29,8 @@
 #include "paths.h"
 #include "xalloc.h"
 
+/* A blob's last use is recorded to within this (mcp-fetch(1)). */
+#define LAST_USE_SECONDS 3600
 #define RECORD_KIND "mcp.fetch-resolution/v1"
 #define RECORD_MAX (64 * 1024)
 
@@ -101,6 +104,7 @@ mcp_cache_lookup(struct mcp_cache *c, const char *digest, uint64_t want_size,
 {
 	char got[MCP_DIGEST_STR_MAX];
 	struct stat st;
+	time_t now;
 	char *path;
 	int fd, rc = -1;
 
@@ -144,8 +148,13 @@ mcp_cache_lookup(struct mcp_cache *c, const char *digest, uint64_t want_size,
 		*state = MCP_CACHE_HIT;
 		/* The last use, for pruning: the mtime, set explicitly
 		 * because atime is unreliable (relatime, noatime).  Best
-		 * effort: a read-only cache still answers. */
-		(void)futimens(fd, NULL);
+		 * effort: a read-only cache still answers.  At most once
+		 * an hour: a touch also sets the ctime, which breaks the
+		 * seal mcp-verify keeps of the bundle (mcp-verify(1)). */
+		now = time(NULL);
+		if (st.st_mtime <= now - LAST_USE_SECONDS ||
+		    st.st_mtime > now + LAST_USE_SECONDS)
+			(void)futimens(fd, NULL);
 		rc = 0;
 		goto out;
 	}

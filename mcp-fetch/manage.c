@@ -37,8 +37,9 @@ is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
-/* The byte count a tree's sidecar index records (mcp.tree/v1 DIGEST
- * ENTRIES BYTES), or 0 when it is missing or malformed. */
+/* The byte count a tree's sidecar index records (its first line,
+ * mcp.tree/v1 or v2 DIGEST ENTRIES BYTES ..., see mcp-verify(1)), or 0
+ * when it is missing or malformed. */
 static uint64_t
 tree_bytes(const char *trees, const char *hex)
 {
@@ -57,7 +58,9 @@ tree_bytes(const char *trees, const char *hex)
 		return 0;
 	buf[n] = '\0';
 	/* NOLINTNEXTLINE(cert-err34-c): our own index, a size only reported */
-	if (sscanf(buf, "mcp.tree/v1 %135s %llu %llu", d, &ne, &nb) != 3)
+	if (sscanf(buf, "mcp.tree/v1 %135s %llu %llu", d, &ne, &nb) != 3 &&
+	    /* NOLINTNEXTLINE(cert-err34-c): as above */
+	    sscanf(buf, "mcp.tree/v2 %135s %llu %llu", d, &ne, &nb) != 3)
 		return 0;
 	return nb;
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 
@@ -29,6 +30,8 @@ struct mcp_extract_limits {
 	unsigned max_depth;   /* path components */
 	size_t max_path;      /* bytes of a path or symlink target */
 	size_t max_name;      /* bytes of one component */
+	int rehash;           /* 1: check a reused tree's contents even
+	                       * when its seal holds (mcp-verify --rehash) */
 };
 
 struct mcp_extract_result {
@@ -38,6 +41,8 @@ struct mcp_extract_result {
 	int walk_fallback; /* 1 if openat2(2) was missing (O_NOFOLLOW walk) */
 	uint64_t entries;  /* entries in the tree, the root included */
 	uint64_t bytes;    /* bytes of regular file data */
+	int sealed;        /* 1 if reused on its seal alone (no file read) */
+	char why[512];     /* damaged, or a seal that did not hold: why */
 };
 
 void mcp_extract_limits_default(struct mcp_extract_limits *l);
@@ -46,12 +51,27 @@ void mcp_extract_result_release(struct mcp_extract_result *r);
 /*
  * Extract the archive read from FD (from offset 0) into
  * TREES/<hex of DIGEST>, or reuse that tree if its index says it is
- * intact.  TREES is CACHE/trees/sha256 and must exist.  DIGEST is the
+ * intact: if every entry's lstat(2) is the one its index recorded (the
+ * seal), else (or with LIM->rehash) if every file's contents hash to
+ * what the index recorded, after which the seal is written again.
+ * HASHED_AT is when the caller started hashing FD (see
+ * mcp_extract_bundle_vouched()), or NULL if it did not hash it.  TREES is CACHE/trees/sha256 and must exist.  DIGEST is the
  * bundle's verified "sha256:<hex>".
  */
-int mcp_extract_bundle(int fd, const char *trees, const char *digest,
+int mcp_extract_bundle(int fd, const struct timespec *hashed_at,
+                       const char *trees, const char *digest,
                        const struct mcp_extract_limits *lim,
                        struct mcp_extract_result *r, struct mcp_err *e);
+
+/*
+ * 1 if the index of the tree of DIGEST vouches that FD is a bundle with
+ * that digest: its seal of the bundle (the lstat(2) of the file whose
+ * digest was last computed) matches fstat(FD), so FD need not be hashed.
+ * Else 0, and the caller hashes FD and passes NOW (read here, before the
+ * hashing) to mcp_extract_bundle() as HASHED_AT, which seals the bundle.
+ */
+int mcp_extract_bundle_vouched(int fd, const char *trees, const char *digest,
+                               struct timespec *now);
 
 /*
  * Open PATH (relative, already normalised) beneath DIRFD with FLAGS.

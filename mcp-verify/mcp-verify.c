@@ -47,6 +47,7 @@ enum {
 	OPT_MANIFEST_DIGEST,
 	OPT_MAX_BYTES,
 	OPT_MAX_ENTRIES,
+	OPT_REHASH,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -68,6 +69,8 @@ static const struct mcp_opt options[] = {
      "extract at most SIZE bytes of file data (default 1G)"},
     {"max-entries", required_argument, OPT_MAX_ENTRIES, "N",
      "extract at most N archive entries (default 200000)"},
+    {"rehash", no_argument, OPT_REHASH, NULL,
+     "hash every file of a cached tree, even when its seal holds"},
     {"quiet", no_argument, 'q', NULL, "print no warnings"},
     {"verbose", no_argument, 'v', NULL, "report progress on stderr"},
     {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
@@ -124,7 +127,9 @@ struct run {
 	size_t manifest_len;
 	struct mcp_manifest m;
 	struct mcp_extract_result x;
-	char *cache;
+	char *cache, *trees;
+	int bun_vouched;             /* the bundle's seal held: not hashed */
+	struct timespec bun_hashed_at; /* else: when its hashing started */
 	const char *os, *arch;
 };
 
@@ -170,6 +175,7 @@ parse_args(struct run *r, int argc, char **argv, struct mcp_err *e)
 {
 	struct mcp_getopt g;
 	unsigned long long seen = 0, n;
+	const char *p;
 	uint64_t bytes;
 	int c;
 
@@ -248,6 +254,11 @@ parse_args(struct run *r, int argc, char **argv, struct mcp_err *e)
 				    "at least 1");
 			r->lim.max_entries = n;
 			break;
+		case OPT_REHASH:
+			if (mcp_opt_once(&seen, 9, "rehash", e) < 0)
+				return -1;
+			r->lim.rehash = 1;
+			break;
 		case 'q':
 			if (mcp_opt_once(&seen, 7, "quiet", e) < 0)
 				return -1;
@@ -279,6 +290,10 @@ parse_args(struct run *r, int argc, char **argv, struct mcp_err *e)
 	if (r->quiet && r->verbose)
 		return mcp_err_set(e, MCP_ERR_USAGE,
 		                   "options --quiet and --verbose conflict");
+	/* For mcp-run, which passes no such option. */
+	if ((p = getenv("MCP_VERIFY_REHASH")) != NULL && *p != '\0' &&
+	    strcmp(p, "0") != 0)
+		r->lim.rehash = 1;
 	r->standalone = r->man.path != NULL || r->bun.path != NULL;
 	if (r->standalone) {
 		if (r->man.path == NULL || r->bun.path == NULL)
@@ -349,7 +364,10 @@ load_config(struct run *r, struct mcp_err *e)
 			    *p);
 	}
 	r->cache = mcp_cache_dir(r->cache_flag, &r->cfg, e);
-	return r->cache ? 0 : -1;
+	if (r->cache == NULL)
+		return -1;
+	r->trees = mcp_path_join(r->cache, "trees/sha256");
+	return 0;
 }
 
 /* One artifact of the fetch document: {digest, size_bytes, path}. */
@@ -547,11 +565,16 @@ check_identity(struct run *r, struct mcp_err *e)
 
 /*
  * Hash the bundle on its descriptor and compare; the same descriptor is
- * handed to the extraction, which hashes what it reads once more.
+ * handed to the extraction, which hashes what it reads once more.  Not
+ * hashed when the index of the tree of the expected digest holds a seal
+ * of this very file (same device, inode, size, mtime and ctime as when it
+ * was last hashed): see mcp-verify(1), SECURITY CONSIDERATIONS.
  */
 static int
 verify_bundle(struct run *r, struct mcp_err *e)
 {
+	struct stat st;
+
 	/* Standalone: the client manifest's own digest binds the bundle
 	 * unless one was given; a hub manifest has none. */
 	if (r->standalone && r->bun.expect == NULL) {
@@ -562,10 +585,21 @@ verify_bundle(struct run *r, struct mcp_err *e)
 			    "digest: give --bundle-digest");
 		r->bun.expect = xstrdup(r->m.bundle_digest);
 	}
-	if (open_artifact(r, &r->bun, e) < 0 ||
-	    mcp_digest_fd(r->bun.fd, MCP_DIGEST_SHA256, "bundle", r->bun.digest,
-	                  &r->bun.size, e) < 0 ||
-	    check_artifact(&r->bun, e) < 0)
+	if (open_artifact(r, &r->bun, e) < 0)
+		return -1;
+	if (!r->lim.rehash &&
+	    mcp_extract_bundle_vouched(r->bun.fd, r->trees, r->bun.expect,
+	                               &r->bun_hashed_at) == 1 &&
+	    fstat(r->bun.fd, &st) == 0) {
+		r->bun_vouched = 1;
+		snprintf(r->bun.digest, sizeof(r->bun.digest), "%s",
+		         r->bun.expect);
+		r->bun.size = (uint64_t)st.st_size;
+	} else if (mcp_digest_fd(r->bun.fd, MCP_DIGEST_SHA256, "bundle",
+	                         r->bun.digest, &r->bun.size, e) < 0) {
+		return -1;
+	}
+	if (check_artifact(&r->bun, e) < 0)
 		return -1;
 	/* A client manifest names its bundle: pairing it with another one
 	 * is refused even when both digests were given. */
@@ -583,8 +617,9 @@ verify_bundle(struct run *r, struct mcp_err *e)
 		    "bundle's size %llu",
 		    (unsigned long long)r->m.bundle_size,
 		    (unsigned long long)r->bun.size);
-	info(r, "bundle %s verified (%llu bytes)", r->bun.digest,
-	     (unsigned long long)r->bun.size);
+	info(r, "bundle %s verified (%llu bytes%s)", r->bun.digest,
+	     (unsigned long long)r->bun.size,
+	     r->bun_vouched ? ", its seal holds" : "");
 	return 0;
 }
 
@@ -592,25 +627,28 @@ verify_bundle(struct run *r, struct mcp_err *e)
 static int
 extract(struct run *r, struct mcp_err *e)
 {
-	char *trees = mcp_path_join(r->cache, "trees/sha256");
 	int ret;
 
-	ret = mcp_mkdir_p(trees, MCP_CACHE_DIR_MODE, e);
+	ret = mcp_mkdir_p(r->trees, MCP_CACHE_DIR_MODE, e);
 	if (ret == 0)
-		ret = mcp_extract_bundle(r->bun.fd, trees, r->bun.digest,
-		                         &r->lim, &r->x, e);
-	free(trees);
+		ret = mcp_extract_bundle(
+		    r->bun.fd, r->bun_vouched ? NULL : &r->bun_hashed_at,
+		    r->trees, r->bun.digest, &r->lim, &r->x, e);
 	if (ret < 0)
 		return -1;
 	if (r->x.walk_fallback && !r->quiet)
 		mcp_warn(prog, "openat2(2) is not available: extracting with "
 		               "an O_NOFOLLOW walk");
 	if (r->x.damaged && !r->quiet)
-		mcp_warn(prog, "%s was damaged and has been extracted again",
-		         r->x.tree);
-	info(r, "%s %s (%llu entries, %llu bytes)",
+		mcp_warn(prog, "%s was damaged (%s) and has been extracted again",
+		         r->x.tree, r->x.why);
+	if (r->x.reused && !r->x.sealed)
+		info(r, "%s: every file hashed (%s)", r->x.tree,
+		     r->lim.rehash ? "--rehash" : r->x.why);
+	info(r, "%s %s (%llu entries, %llu bytes%s)",
 	     r->x.reused ? "reusing" : "extracted into", r->x.tree,
-	     (unsigned long long)r->x.entries, (unsigned long long)r->x.bytes);
+	     (unsigned long long)r->x.entries, (unsigned long long)r->x.bytes,
+	     r->x.sealed ? ", its seal holds" : "");
 	return 0;
 }
 
@@ -888,6 +926,7 @@ out:
 	artifact_release(&r.bun);
 	free(r.manifest_buf);
 	free(r.cache);
+	free(r.trees);
 	mcp_manifest_release(&r.m);
 	mcp_extract_result_release(&r.x);
 	mcp_config_release(&r.cfg);

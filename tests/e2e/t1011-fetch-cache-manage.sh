@@ -40,6 +40,11 @@ expect_ok "a cache hit" mf acme/hello@1.0.0
 jq_check '.cache_hit == true' "it was a hit"
 check "a hit records the use in the blob's mtime" \
 	test "$(stat -c %Y "$(blob_path "$hb")")" -gt "$(date -d '2020-01-01' +%s)"
+touch -d '10 minutes ago' "$(blob_path "$hb")"
+m=$(stat -c %Y "$(blob_path "$hb")")
+expect_ok "a cache hit within the hour" mf acme/hello@1.0.0
+check "a use within the hour of the last is not recorded again" \
+	test "$(stat -c %Y "$(blob_path "$hb")")" = "$m"
 check "the other package keeps its old time" \
 	test "$(stat -c %Y "$(blob_path "$ob")")" -lt "$(date -d '2002-01-01' +%s)"
 expect_ok "--list --json orders least recently used first" mf --list --json

@@ -65,7 +65,7 @@ echo tampered >"$tree/data/x"
 chmod 444 "$tree/data/x"
 chmod 555 "$tree/data"
 expect_ok 'run after the tree was tampered with' $V "$T/f.json"
-check 'says the tree was damaged' grep -q "warning: $tree was damaged and has been extracted again" "$T/err"
+check 'says the tree was damaged, naming the file' grep -q "warning: $tree was damaged (data/x: its contents changed) and has been extracted again" "$T/err"
 check 'the file is restored' test "$(cat "$tree/data/x")" = hello
 chmod u+w "$tree"
 echo extra >"$tree/extra"

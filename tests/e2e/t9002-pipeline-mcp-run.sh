@@ -234,4 +234,28 @@ jq_ok "SIGTERM: the end record says the run did not succeed" "$T/sig.log" \
 	-s '[.[].record | select(.event == "end")] | length == 1 and .[0].outcome != "success"'
 expect_ok "SIGTERM: the audit log verifies" "$MCP_AUDIT" verify --log "$T/sig.log"
 
+
+# mcp-exec gets the caller's umask back (mcp-run reads it from
+# /proc/self/status, without a fork), the records FIFO (made in the
+# background while the stages run) on descriptor 3 and the spec on 4,
+# and no temporary directory is left: a stand-in mcp-exec reports.
+cat >"$T/fake-exec" <<'EOF'
+#!/bin/sh
+{ umask; [ -p /dev/fd/3 ] && echo fifo; jq -r .kind <&4; } >"$FAKE_OUT"
+EOF
+chmod 755 "$T/fake-exec"
+mkdir -p "$T/tmpdir"
+for m in 0022 0027; do
+	rm -f "$T/fake.out"
+	expect_ok "umask $m: a run with a stand-in mcp-exec" env FAKE_OUT="$T/fake.out" \
+		MCP_EXEC="$T/fake-exec" TMPDIR="$T/tmpdir" sh -c \
+		'umask "$1" && exec "$2" --registry "$3" --audit-log "$4" examples/echo-c@1.0.0' \
+		sh "$m" "$MCP_RUN" "$REGISTRY" "$T/fake.log"
+	check "umask $m: mcp-exec gets the caller's umask back" \
+		test "$(sed -n 1p "$T/fake.out" 2>/dev/null)" = "$m"
+	check "umask $m: the records FIFO on 3, the spec on 4" \
+		test "$(sed -n '2,3p' "$T/fake.out" 2>/dev/null | tr '\n' ' ')" = "fifo mcp.spec/v1 "
+	check "umask $m: no temporary directory is left" test -z "$(ls -A "$T/tmpdir")"
+done
+
 done_testing

@@ -8,7 +8,8 @@ TESTS += \
 	tests/e2e/t2006-verify-many-entries.sh \
 	tests/e2e/t2007-verify-entrypoint.sh \
 	tests/e2e/t2008-verify-manifest.sh \
-	tests/e2e/t2009-verify-fallback.sh
+	tests/e2e/t2009-verify-fallback.sh \
+	tests/e2e/t2010-verify-seal.sh
 EXTRA_DIST += \
 	tests/e2e/t2001-verify-usage.sh \
 	tests/e2e/t2002-verify-valid.sh \
@@ -19,6 +20,7 @@ EXTRA_DIST += \
 	tests/e2e/t2007-verify-entrypoint.sh \
 	tests/e2e/t2008-verify-manifest.sh \
 	tests/e2e/t2009-verify-fallback.sh \
+	tests/e2e/t2010-verify-seal.sh \
 	tests/e2e/verify-lib.sh \
 	tests/e2e/verify-mktar.py
 
