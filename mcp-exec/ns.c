@@ -124,35 +124,34 @@ ns_plan_names(struct ns_plan *p)
 		         "nogroup:x:65534:\n");
 }
 
-/* clone3(2)'s argument, version 2 (Linux 5.7), declared here because
- * glibc 2.36 has no wrapper and <linux/sched.h> clashes with <sched.h>. */
-struct mcp_clone_args {
-	unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal;
-	unsigned long long stack, stack_size, tls, set_tid, set_tid_size;
-	unsigned long long cgroup;
-};
+/* clone3(2)'s argument, version 2 (Linux 5.7): eleven 64-bit fields,
+ * of which these are set (glibc 2.36 has no wrapper, and <linux/sched.h>
+ * clashes with <sched.h>).  The number is the same on every architecture. */
+enum { CA_FLAGS = 0, CA_EXIT_SIGNAL = 4, CA_CGROUP = 10, CA_COUNT = 11 };
 #define MCP_CLONE_INTO_CGROUP 0x200000000ULL
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
 
 pid_t
 ns_fork(struct ns_plan *p, int cgroup_fd)
 {
-	struct mcp_clone_args ca;
+	unsigned long long ca[CA_COUNT];
 	long pid;
 
 	p->in_cgroup = 0;
-#ifdef SYS_clone3
 	/* Born in the run's v2 cgroup: no migration, which would wait for
 	 * an RCU grace period (cgroup.h).  Any refusal (an old kernel, a
 	 * cgroup that cannot take processes) falls back to the paths
 	 * below, and the parent moves the child. */
 	if (cgroup_fd >= 0) {
-		memset(&ca, 0, sizeof(ca));
-		ca.flags = (unsigned long long)(unsigned)p->clone_flags |
-		           MCP_CLONE_INTO_CGROUP;
-		ca.exit_signal = SIGCHLD;
-		ca.cgroup = (unsigned long long)cgroup_fd;
+		memset(ca, 0, sizeof(ca));
+		ca[CA_FLAGS] = (unsigned long long)(unsigned)p->clone_flags |
+		               MCP_CLONE_INTO_CGROUP;
+		ca[CA_EXIT_SIGNAL] = SIGCHLD;
+		ca[CA_CGROUP] = (unsigned long long)cgroup_fd;
 		/* No stack: it returns twice, like fork(). */
-		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+		pid = syscall(SYS_clone3, ca, sizeof(ca));
 		if (pid >= 0) {
 			p->in_cgroup = 1;
 			p->pidns = (p->clone_flags & CLONE_NEWPID) != 0;
@@ -160,10 +159,6 @@ ns_fork(struct ns_plan *p, int cgroup_fd)
 			return (pid_t)pid;
 		}
 	}
-#else
-	(void)ca;
-	(void)cgroup_fd;
-#endif
 	if (p->clone_flags == 0)
 		return fork();
 	/* A fork into new namespaces: no stack, so it returns twice. */
