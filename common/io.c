@@ -60,6 +60,30 @@ mcp_read_full(int fd, void *p, size_t n)
 	return (ssize_t)got;
 }
 
+ssize_t
+mcp_read_head(const char *path, char *buf, size_t n)
+{
+	int fd, saved;
+	ssize_t r;
+
+	if (n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	                    O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	r = mcp_read_full(fd, buf, n - 1);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	if (r < 0)
+		return -1;
+	buf[r] = '\0';
+	return r;
+}
+
 int
 mcp_read_all(int fd, size_t max, char **buf, size_t *len)
 {

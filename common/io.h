@@ -14,6 +14,11 @@ ssize_t mcp_read_full(int fd, void *p, size_t n);
 /* Read all of FD into a new NUL-terminated buffer of at most MAX bytes.
  * Returns 0, -1 with errno (EFBIG when over MAX). */
 int mcp_read_all(int fd, size_t max, char **buf, size_t *len);
+/* The first N - 1 bytes (or fewer) of file PATH into BUF, NUL-terminated:
+ * a header or a small kernel file.  The last component is not followed if
+ * a symbolic link; a FIFO does not block.  Returns the bytes read, or -1
+ * with errno. */
+ssize_t mcp_read_head(const char *path, char *buf, size_t n);
 /* openat(DIRFD, PATH, FLAGS | O_NOFOLLOW | O_CLOEXEC, MODE) with no
  * symbolic link followed anywhere: the directories of PATH are opened one
  * component at a time with O_NOFOLLOW.  -1 with errno. */

@@ -52,7 +52,8 @@ lint/compile_commands.json: Makefile $(top_srcdir)/lint/lint.sh
 		$(tests_unit_check_digest_SOURCES) $(tests_unit_check_doc_SOURCES) \
 		$(tests_unit_check_yaml_SOURCES) $(tests_unit_check_config_SOURCES) \
 		$(tests_unit_check_paths_SOURCES) $(tests_unit_check_units_SOURCES) \
-		$(tests_unit_check_opts_SOURCES) $(tests_unit_check_sandbox_SOURCES)
+		$(tests_unit_check_io_SOURCES) $(tests_unit_check_opts_SOURCES) \
+		$(tests_unit_check_sandbox_SOURCES)
 	@$(lint_add) $(tests_unit_check_manifest_CPPFLAGS) $(lint_cflags) -- \
 		$(tests_unit_check_manifest_SOURCES)
 	@$(lint_add) $(tests_unit_check_policy_CPPFLAGS) $(lint_cflags) -- \

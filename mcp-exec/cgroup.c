@@ -41,22 +41,6 @@ cgroup_init(struct cgroup_run *c)
 }
 
 static int
-read_small(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = mcp_read_full(fd, buf, n - 1);
-	close(fd);
-	if (r < 0)
-		return -1;
-	buf[r] = '\0';
-	return 0;
-}
-
-static int
 write_str(const char *dir, const char *file, const char *val)
 {
 	char path[4096];
@@ -82,7 +66,7 @@ keyed_value(const char *dir, const char *file, const char *key)
 	size_t kl = strlen(key);
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (read_small(path, buf, sizeof(buf)) < 0)
+	if (mcp_read_head(path, buf, sizeof(buf)) < 0)
 		return 0;
 	for (p = buf; p != NULL && *p != '\0';
 	     p = strchr(p, '\n'), p = p ? p + 1 : p)
@@ -97,7 +81,7 @@ single_value(const char *dir, const char *file)
 	char path[4096], buf[64];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (read_small(path, buf, sizeof(buf)) < 0)
+	if (mcp_read_head(path, buf, sizeof(buf)) < 0)
 		return 0;
 	return strtoull(buf, NULL, 10);
 }
@@ -370,14 +354,14 @@ v2_enable(const char *parent, const char *ctl)
 	char path[4096], buf[1024], op[32];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", parent);
-	if (read_small(path, buf, sizeof(buf)) < 0)
+	if (mcp_read_head(path, buf, sizeof(buf)) < 0)
 		return -1;
 	if (!has_word(buf, ctl, " \n")) {
 		errno = ENOENT;
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", parent);
-	if (read_small(path, buf, sizeof(buf)) == 0 &&
+	if (mcp_read_head(path, buf, sizeof(buf)) >= 0 &&
 	    has_word(buf, ctl, " \n"))
 		return 0;
 	snprintf(op, sizeof(op), "+%s", ctl);
@@ -406,8 +390,6 @@ cgroup_finish(struct cgroup_run *c, const struct spec_limits *l,
 	char name[64], reasons[512] = "", *v2 = c->v2_parent, *v1, *d;
 	int i, have = 0, v2err;
 
-	if (c->view == NULL)
-		cgroup_prepare(c);
 	snprintf(name, sizeof(name), "mcp-exec.%ld", (long)getpid());
 	if (c->v2_errno != 0)
 		add_reason(reasons, sizeof(reasons), "cgroup v2: %s",
@@ -673,7 +655,7 @@ cgroup_probe(void)
 		if (dir != NULL) {
 			snprintf(path, sizeof(path), "%s/cgroup.controllers",
 			         dir);
-			if (read_small(path, buf, sizeof(buf)) < 0)
+			if (mcp_read_head(path, buf, sizeof(buf)) < 0)
 				buf[0] = '\0';
 			buf[strcspn(buf, "\n")] = '\0';
 		}

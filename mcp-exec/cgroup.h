@@ -49,6 +49,7 @@ void cgroup_init(struct cgroup_run *c);
  * cgroup_create is cgroup_prepare, which creates only the v2 cgroup (for
  * CLONE_INTO_CGROUP), then cgroup_finish, which does the rest: between
  * the two the child can be started and go on with its own set-up.
+ * cgroup_finish needs cgroup_prepare first, always.
  */
 int cgroup_create(struct cgroup_run *c, const struct spec_limits *l,
                   char *status, size_t n);

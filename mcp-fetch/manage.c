@@ -45,18 +45,11 @@ tree_bytes(const char *trees, const char *hex)
 {
 	char *ipath = xasprintf("%s/%s.tree", trees, hex), buf[256], d[140];
 	unsigned long long ne, nb;
-	ssize_t n;
-	int fd;
+	ssize_t n = mcp_read_head(ipath, buf, sizeof(buf));
 
-	fd = open(ipath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	free(ipath);
-	if (fd < 0)
-		return 0;
-	n = mcp_read_full(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (n <= 0)
 		return 0;
-	buf[n] = '\0';
 	/* NOLINTNEXTLINE(cert-err34-c): our own index, a size only reported */
 	if (sscanf(buf, "mcp.tree/v1 %135s %llu %llu", d, &ne, &nb) != 3 &&
 	    /* NOLINTNEXTLINE(cert-err34-c): as above */

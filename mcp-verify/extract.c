@@ -2115,22 +2115,16 @@ mcp_extract_bundle_vouched(int fd, const char *trees, const char *digest,
 	struct bseal b;
 	struct stat st;
 	ssize_t n;
-	int ifd;
 
 	seal_clock(now);
 	if (!mcp_digest_valid_sha256(digest) || fstat(fd, &st) < 0)
 		return 0;
-	ipath = index_path(trees, digest + 7);
-	ifd = open(ipath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	free(ipath);
-	if (ifd < 0)
-		return 0;
 	/* The first two lines: the header and the bundle's seal. */
-	n = mcp_read_full(ifd, buf, sizeof(buf) - 1);
-	close(ifd);
+	ipath = index_path(trees, digest + 7);
+	n = mcp_read_head(ipath, buf, sizeof(buf));
+	free(ipath);
 	if (n <= 0)
 		return 0;
-	buf[n] = '\0';
 	/* NOLINTNEXTLINE(cert-err34-c): our own index, checked below */
 	if (sscanf(buf, INDEX2_MAGIC " %71s %llu %llu %llu.%9llu", listing, &ne,
 	           &nb, &sec, &ns) != 5 ||

@@ -87,25 +87,27 @@ check "--user nobody: nobody's group" grep -qx "$(id -g nobody)" "$T/out"
 mkspec cg.json '["/bin/sh", "-c", "cat /proc/self/cgroup"]' '
   .limits.memory_bytes = 100663296 | .limits.pids = 17 |
   .limits.cpu_millicores = 250 | .isolation.disable = ["namespaces"]'
+rm -f rec
 run net "$MCP_EXEC" -q --records rec cg.json
-mem=$(jq -r -s '.[-2].cgroup.memory' rec)
-rel=${mem#/sys/fs/cgroup/memory}
-check "server is in the run's memory cgroup" grep -q ":memory:$rel\$" "$T/out"
-prel=$(jq -r -s '.[-2].cgroup.pids' rec)
-check "server is in the run's pids cgroup" \
-	grep -q ":pids:${prel#/sys/fs/cgroup/pids}\$" "$T/out"
-uni=$(jq -r -s '.[-2].cgroup.unified' rec)
-if [ "$uni" != null ]; then
-	check "server is in the run's v2 cgroup" \
-		grep -q "^0::${uni#$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)}\$" "$T/out"
-else
-	skip "no cgroup v2 hierarchy to join here"
-fi
-crel=$(jq -r -s '.[-2].cgroup.cpu' rec)
-check "server is in the run's cpu cgroup" \
-	grep -q ":cpu[^:]*:${crel#/sys/fs/cgroup/cpu}\$" "$T/out"
+# in_run_cgroups WHO: the /proc/self/cgroup the server printed ($T/out)
+# names each cgroup of the run that the start record (rec) lists.
+in_run_cgroups() {
+	for _c in memory pids cpu; do
+		_d=$(jq -r -s --arg c "$_c" '.[0].cgroup[$c]' rec)
+		check "$1: in the run's $_c cgroup" \
+			grep -q ":$_c[^:]*:${_d#/sys/fs/cgroup/$_c}\$" "$T/out"
+	done
+	_d=$(jq -r -s '.[0].cgroup.unified' rec)
+	if [ "$_d" != null ]; then
+		check "$1: in the run's v2 cgroup" \
+			grep -q "^0::${_d#$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)}\$" "$T/out"
+	else
+		skip "no cgroup v2 hierarchy to join here"
+	fi
+}
+in_run_cgroups "server"
 check "the start record says the cgroup layer was applied" \
-	jq_true rec -s '.[-2].layers.cgroup == "applied"'
+	jq_true rec -s '.[0].layers.cgroup == "applied"'
 
 # With the namespaces, the child joined before unsharing the cgroup
 # namespace: the server sees its own cgroups as the root of each.
@@ -131,16 +133,7 @@ for how in cg cgns; do
 			sh -c 'test -s "$1" && ! grep -v ":/\$" "$1"' sh "$T/out"
 		continue
 	fi
-	mem=$(jq -r -s '.[0].cgroup.memory' rec)
-	check "without clone3: in the run's memory cgroup" \
-		grep -q ":memory:${mem#/sys/fs/cgroup/memory}\$" "$T/out"
-	uni=$(jq -r -s '.[0].cgroup.unified' rec)
-	if [ "$uni" != null ]; then
-		check "without clone3: in the run's v2 cgroup" \
-			grep -q "^0::${uni#$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)}\$" "$T/out"
-	else
-		skip "no cgroup v2 hierarchy to join here"
-	fi
+	in_run_cgroups "without clone3"
 done
 
 # Read the limits while the run lives: a server that waits for us.

@@ -43,6 +43,12 @@ tests_unit_check_paths_SOURCES = tests/unit/check_paths.c tests/unit/unit.h
 tests_unit_check_paths_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_check_paths_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
+check_PROGRAMS += tests/unit/check_io
+TESTS += tests/unit/check_io
+tests_unit_check_io_SOURCES = tests/unit/check_io.c tests/unit/unit.h
+tests_unit_check_io_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_io_LDADD = common/libmcpcommon.a $(CHECK_LIBS)
+
 check_PROGRAMS += tests/unit/check_units
 TESTS += tests/unit/check_units
 tests_unit_check_units_SOURCES = tests/unit/check_units.c tests/unit/unit.h
