@@ -1,6 +1,6 @@
 /*
- * digest.h: streaming SHA-256 / SHA-512 with OpenSSL EVP, and the strict
- * "algo:hex" digest syntax.
+ * digest.h: streaming SHA-256 / SHA-512 with OpenSSL's libcrypto, and the
+ * strict "algo:hex" digest syntax.
  *
  * A digest string is "sha256:" + 64 or "sha512:" + 128 lowercase hex digits;
  * anything else (uppercase, short, other algorithms) is refused.
@@ -19,7 +19,7 @@ enum mcp_digest_algo { MCP_DIGEST_SHA256, MCP_DIGEST_SHA512 };
 #define MCP_DIGEST_STR_MAX 136
 
 struct mcp_digest {
-	void *ctx;                 /* EVP_MD_CTX *, owned */
+	void *ctx;                 /* the OpenSSL context, owned */
 	enum mcp_digest_algo algo;
 	uint64_t bytes;            /* bytes hashed so far */
 	int failed;                /* an update failed; final reports it */
@@ -53,6 +53,12 @@ int mcp_digest_valid_sha256(const char *s);
 int mcp_digest_fd(int fd, enum mcp_digest_algo algo, const char *label,
 		  char out[MCP_DIGEST_STR_MAX], uint64_t *size,
 		  struct mcp_err *e);
+
+/*
+ * The raw SHA-256 of P[0..N) into MD, in one go and without allocating:
+ * for many small inputs (audit log lines).
+ */
+void mcp_sha256(const void *p, size_t n, unsigned char md[32]);
 
 /* "sha256" or "sha512". */
 const char *mcp_digest_algo_name(enum mcp_digest_algo algo);

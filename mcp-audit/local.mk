@@ -9,7 +9,9 @@ mcp_audit_mcp_audit_SOURCES = \
 	mcp-audit/redact.c \
 	mcp-audit/rotate.c \
 	mcp-audit/verify.c
-mcp_audit_mcp_audit_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)
+# MCP_STAGE_LIBS: jansson, libyaml, libcrypto, static where they link
+# (configure.ac).
+mcp_audit_mcp_audit_LDADD = common/libmcpcommon.a $(MCP_STAGE_LIBS)
 
 # A differential test of verify's fast path against the reference
 # checker (tests/e2e/t5010-audit-canonical.sh); built by make check only.

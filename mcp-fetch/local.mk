@@ -8,4 +8,6 @@ mcp_fetch_mcp_fetch_SOURCES = \
 	mcp-fetch/cache.c mcp-fetch/cache.h \
 	mcp-fetch/manage.c mcp-fetch/manage.h \
 	mcp-fetch/pins.c mcp-fetch/pins.h
-mcp_fetch_mcp_fetch_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)
+# MCP_STAGE_LIBS: jansson, libyaml, libcrypto, static where they link
+# (configure.ac).
+mcp_fetch_mcp_fetch_LDADD = common/libmcpcommon.a $(MCP_STAGE_LIBS)

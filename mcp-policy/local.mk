@@ -6,4 +6,6 @@ mcp_policy_mcp_policy_SOURCES = \
 	mcp-policy/spec.c mcp-policy/spec.h \
 	mcp-policy/explain.c \
 	mcp-policy/oci.c mcp-policy/oci.h
-mcp_policy_mcp_policy_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+# MCP_STAGE_LIBS: jansson, libyaml, libcrypto, static where they link
+# (configure.ac).
+mcp_policy_mcp_policy_LDADD = common/libmcpcommon.a $(MCP_STAGE_LIBS)

@@ -5,4 +5,6 @@ mcp_verify_mcp_verify_SOURCES = \
 	mcp-verify/manifest.c mcp-verify/manifest.h \
 	mcp-verify/extract.c mcp-verify/extract.h \
 	mcp-verify/archive-lazy.c mcp-verify/archive-lazy.h
-mcp_verify_mcp_verify_LDADD = common/libmcpcommon.a $(JANSSON_LIBS) $(CRYPTO_LIBS) $(YAML_LIBS)
+# MCP_STAGE_LIBS: jansson, libyaml, libcrypto, static where they link
+# (configure.ac).
+mcp_verify_mcp_verify_LDADD = common/libmcpcommon.a $(MCP_STAGE_LIBS)

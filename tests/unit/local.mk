@@ -19,6 +19,18 @@ tests_unit_check_digest_SOURCES = tests/unit/check_digest.c tests/unit/unit.h
 tests_unit_check_digest_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_check_digest_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
+# The same suite against common/digest.c built on EVP, as it is for a
+# libcrypto without the SHA block functions (configure.ac): its own copy of
+# digest.o comes first, so the library's is not linked.
+if SHA_BLOCK
+check_PROGRAMS += tests/unit/check_digest_evp
+TESTS += tests/unit/check_digest_evp
+tests_unit_check_digest_evp_SOURCES = tests/unit/check_digest.c tests/unit/unit.h \
+	common/digest.c
+tests_unit_check_digest_evp_CPPFLAGS = $(tests_unit_check_digest_CPPFLAGS) -DMCP_DIGEST_EVP=1
+tests_unit_check_digest_evp_LDADD = $(tests_unit_check_digest_LDADD)
+endif
+
 check_PROGRAMS += tests/unit/check_doc
 TESTS += tests/unit/check_doc
 tests_unit_check_doc_SOURCES = tests/unit/check_doc.c tests/unit/unit.h
