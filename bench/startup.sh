@@ -13,9 +13,10 @@
 # log: the same interpreter, entrypoint and arguments) and by mcp-run,
 # printed as milliseconds, the milliseconds mcp-run adds to running the
 # entrypoint directly (target: at most 25 ms), and ratios.  mcp-run runs
-# the whole pipeline each time: fetch (a cache hit that re-hashes the
-# bundle), verify (the bundle and the tree checked against their seals,
-# lstat(2) only, once they are 2 s old; see mcp-verify(1)), policy, the
+# the whole pipeline each time: fetch (a cache hit: the manifest hashed,
+# the bundle checked against its seal), verify (the bundle and the tree
+# checked against their seals, lstat(2) only, once they are 2 s old; see
+# mcp-verify(1)), policy, the
 # documents appended to an audit log in the bench directory (one
 # fdatasync), mcp-exec with every isolation layer.
 #

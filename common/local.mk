@@ -9,6 +9,7 @@ common_libmcpcommon_a_SOURCES = \
 	common/doc.c common/doc.h \
 	common/ref.c common/ref.h \
 	common/digest.c common/digest.h \
+	common/seal.c common/seal.h \
 	common/yaml.c common/yaml.h common/libyaml.h \
 	common/config.c common/config.h \
 	common/paths.c common/paths.h \

@@ -53,6 +53,7 @@ lint/compile_commands.json: Makefile $(top_srcdir)/lint/lint.sh
 		$(tests_unit_check_yaml_SOURCES) $(tests_unit_check_config_SOURCES) \
 		$(tests_unit_check_paths_SOURCES) $(tests_unit_check_units_SOURCES) \
 		$(tests_unit_check_io_SOURCES) $(tests_unit_check_opts_SOURCES) \
+		$(tests_unit_check_seal_SOURCES) \
 		$(tests_unit_check_sandbox_SOURCES)
 	@$(lint_add) $(tests_unit_check_manifest_CPPFLAGS) $(lint_cflags) -- \
 		$(tests_unit_check_manifest_SOURCES)

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@
 #include "doc.h"
 #include "io.h"
 #include "paths.h"
+#include "seal.h"
 #include "xalloc.h"
 
 /* A blob's last use is recorded to within this (mcp-fetch(1)). */
@@ -102,11 +104,11 @@ mcp_cache_lookup(struct mcp_cache *c, const char *digest, uint64_t want_size,
                  enum mcp_cache_state *state, char **pathp, uint64_t *size,
                  char *why, size_t whyn, struct mcp_err *e)
 {
-	char got[MCP_DIGEST_STR_MAX];
+	char got[MCP_DIGEST_STR_MAX], *path, *trees;
+	struct timespec at;
 	struct stat st;
 	time_t now;
-	char *path;
-	int fd, rc = -1;
+	int fd, sealed, rc = -1;
 
 	*state = MCP_CACHE_MISS;
 	*size = 0;
@@ -141,11 +143,20 @@ mcp_cache_lookup(struct mcp_cache *c, const char *digest, uint64_t want_size,
 		            "%s: not a regular file (remove it by hand)", path);
 		goto out;
 	}
-	if (mcp_digest_fd(fd, MCP_DIGEST_SHA256, path, got, size, e) < 0)
+	/* A bundle mcp-verify hashed, unchanged since: see seal.h. */
+	trees = xasprintf("%s/trees/sha256", c->dir);
+	sealed = !c->rehash && mcp_bundle_vouched(fd, trees, digest, &at) &&
+	         (want_size == 0 || (uint64_t)st.st_size == want_size);
+	free(trees);
+	if (sealed) {
+		*size = (uint64_t)st.st_size;
+		snprintf(got, sizeof(got), "%s", digest);
+	} else if (mcp_digest_fd(fd, MCP_DIGEST_SHA256, path, got, size, e) <
+	           0)
 		goto out;
 	if (strcmp(got, digest) == 0 &&
 	    (want_size == 0 || *size == want_size)) {
-		*state = MCP_CACHE_HIT;
+		*state = sealed ? MCP_CACHE_SEALED : MCP_CACHE_HIT;
 		/* The last use, for pruning: the mtime, set explicitly
 		 * because atime is unreliable (relatime, noatime).  Best
 		 * effort: a read-only cache still answers.  At most once
@@ -482,6 +493,7 @@ out:
 static int
 same_record(const char *path, const json_t *j)
 {
+	struct mcp_err scratch; /* a record that does not load differs */
 	json_t *old, *cur;
 	int fd, same;
 
@@ -489,7 +501,8 @@ same_record(const char *path, const json_t *j)
 	          O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
-	old = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
+	mcp_err_init(&scratch);
+	old = mcp_json_load_fd(fd, path, RECORD_MAX, MCP_ERR_FETCH, &scratch);
 	close(fd);
 	if (!json_is_object(old)) {
 		json_decref(old);

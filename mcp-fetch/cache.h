@@ -13,7 +13,8 @@
  * Invariant: a blob appears under its final name only after its bytes
  * hashed to that name (and matched the expected size), via rename(2) of a
  * private temporary file in the same directory; a blob found in the cache
- * is re-hashed before it is reported present.
+ * is re-hashed before it is reported present, unless it is a bundle whose
+ * seal, kept by mcp-verify in the index of its tree, holds (seal.h).
  */
 #ifndef MCP_FETCH_CACHE_H
 #define MCP_FETCH_CACHE_H
@@ -28,7 +29,8 @@
 #include "registry.h"
 
 struct mcp_cache {
-	char *dir; /* absolute; owned */
+	char *dir;  /* absolute; owned */
+	int rehash; /* 1: hash a cached blob even when its seal holds */
 };
 
 /* Create DIR (0700) if needed and check that it is a directory owned by
@@ -38,12 +40,15 @@ void mcp_cache_release(struct mcp_cache *c);
 
 enum mcp_cache_state {
 	MCP_CACHE_MISS,
-	MCP_CACHE_HIT,
+	MCP_CACHE_HIT,     /* there, and re-hashed */
+	MCP_CACHE_SEALED,  /* there, and vouched for by its seal: not hashed */
 	MCP_CACHE_REMOVED, /* was there, did not match, now removed */
 };
 
 /*
- * Look DIGEST up and re-hash it.  WANT_SIZE, when not 0, must also match.
+ * Look DIGEST up and re-hash it, unless the index of its tree holds a seal
+ * of this very file (and C->rehash is 0).  WANT_SIZE, when not 0, must
+ * also match.
  * On MCP_CACHE_REMOVED, WHY (size WHYN) says what was wrong.  *PATH gets
  * the blob's path (newly allocated) in every state.
  */

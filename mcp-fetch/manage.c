@@ -21,6 +21,7 @@
 #include "io.h"
 #include "manage.h"
 #include "paths.h"
+#include "seal.h"
 #include "xalloc.h"
 
 #define TMP_STALE_SECONDS 3600
@@ -43,7 +44,7 @@ is_hex64(const char *s)
 static uint64_t
 tree_bytes(const char *trees, const char *hex)
 {
-	char *ipath = xasprintf("%s/%s.tree", trees, hex), buf[256], d[140];
+	char *ipath = mcp_tree_index_path(trees, hex), buf[256], d[140];
 	unsigned long long ne, nb;
 	ssize_t n = mcp_read_head(ipath, buf, sizeof(buf));
 
@@ -51,9 +52,11 @@ tree_bytes(const char *trees, const char *hex)
 	if (n <= 0)
 		return 0;
 	/* NOLINTNEXTLINE(cert-err34-c): our own index, a size only reported */
-	if (sscanf(buf, "mcp.tree/v1 %135s %llu %llu", d, &ne, &nb) != 3 &&
+	if (sscanf(buf, MCP_TREE_INDEX_MAGIC " %135s %llu %llu", d, &ne,
+	           &nb) != 3 &&
 	    /* NOLINTNEXTLINE(cert-err34-c): as above */
-	    sscanf(buf, "mcp.tree/v2 %135s %llu %llu", d, &ne, &nb) != 3)
+	    sscanf(buf, MCP_TREE_INDEX2_MAGIC " %135s %llu %llu", d, &ne,
+	           &nb) != 3)
 		return 0;
 	return nb;
 }

@@ -49,6 +49,7 @@ enum {
 	OPT_CACHE_DIR,
 	OPT_OFFLINE,
 	OPT_REFRESH,
+	OPT_REHASH,
 	OPT_ALLOW_STATUS,
 	OPT_CONFIG,
 	OPT_CACERT,
@@ -74,6 +75,8 @@ static const struct mcp_opt options[] = {
      "answer from the cache only; never contact the registry"},
     {"refresh", no_argument, OPT_REFRESH, NULL,
      "resolve again even when a digest reference is cached"},
+    {"rehash", no_argument, OPT_REHASH, NULL,
+     "hash a cached bundle even when its seal holds"},
     {"allow-status", required_argument, OPT_ALLOW_STATUS, "STATUS",
      "accept a revoked or quarantined version (repeatable, or a,b)"},
     {"config", required_argument, OPT_CONFIG, "FILE",
@@ -250,6 +253,7 @@ parse_args(struct fetch *f, int argc, char **argv, int *done, struct mcp_err *e)
 		case OPT_CACHE_DIR:
 		case OPT_OFFLINE:
 		case OPT_REFRESH:
+		case OPT_REHASH:
 		case OPT_CACERT:
 		case OPT_ALLOW_HTTP:
 		case OPT_REPIN:
@@ -275,6 +279,8 @@ parse_args(struct fetch *f, int argc, char **argv, int *done, struct mcp_err *e)
 				f->offline = 1;
 			else if (c == OPT_REFRESH)
 				f->refresh = 1;
+			else if (c == OPT_REHASH)
+				f->cache.rehash = 1;
 			else if (c == OPT_CACERT)
 				f->cacert_flag = optarg;
 			else if (c == OPT_ALLOW_HTTP)
@@ -412,10 +418,14 @@ parse_args(struct fetch *f, int argc, char **argv, int *done, struct mcp_err *e)
 static int
 setup(struct fetch *f, struct mcp_err *e)
 {
-	const char *reg;
+	const char *reg, *p;
 	char *dir = NULL, *cwd = NULL, *abs = NULL;
 	int rc = -1;
 
+	/* As mcp-verify's: mcp-run passes its environment to every stage. */
+	if ((p = getenv("MCP_VERIFY_REHASH")) != NULL && *p != '\0' &&
+	    strcmp(p, "0") != 0)
+		f->cache.rehash = 1;
 	mcp_config_init(&f->cfg);
 	f->cfg_live = 1;
 	if (mcp_config_load(&f->cfg, f->config_files, f->nconfig, 0, e) < 0)
@@ -735,9 +745,10 @@ get_artifact(struct fetch *f, enum mcp_artifact which, struct mcp_err *e)
 	if (mcp_cache_lookup(&f->cache, digest, want, &state, &f->path[which],
 	                     &f->size[which], why, sizeof(why), e) < 0)
 		return -1;
-	if (state == MCP_CACHE_HIT) {
+	if (state == MCP_CACHE_HIT || state == MCP_CACHE_SEALED) {
 		f->hit[which] = 1;
-		info(f, "%s %s: cache hit, re-hashed: %s", what, digest,
+		info(f, "%s %s: cache hit, %s: %s", what, digest,
+		     state == MCP_CACHE_HIT ? "re-hashed" : "its seal holds",
 		     f->path[which]);
 		return 0;
 	}

@@ -26,9 +26,9 @@
  * sealed: no write, chmod, rename, link or unlink can happen without the
  * kernel setting the ctime of the entry or of its directory to the
  * current time, and only root can set a ctime or the clock (git's index
- * relies on the same).  An entry changed less than SEAL_MARGIN before its
- * seal was taken could be changed again within the same timestamp tick,
- * so it is not vouched for.  When the seal does not hold (or --rehash
+ * relies on the same).  An entry changed less than the seal margin
+ * (seal.h) before its seal was taken could be changed again within the
+ * same timestamp tick, so it is not vouched for.  When the seal does not hold (or --rehash
  * asks), the tree is walked and every file hashed as extraction did; a
  * tree whose contents still match is sealed again, a damaged one is
  * extracted again.
@@ -60,15 +60,13 @@
 #include "digest.h"
 #include "extract.h"
 #include "io.h"
+#include "seal.h"
 #include "xalloc.h"
 
 #define LABEL "bundle"
 #define BUFSZ (128 * 1024)
-#define INDEX_MAGIC "mcp.tree/v1" /* the listing's first line */
-#define INDEX2_MAGIC "mcp.tree/v2" /* the index file with its seal */
-/* At most 2 s of timestamp granularity (FAT's; ext4, xfs, btrfs and tmpfs
- * keep nanoseconds of a clock that ticks every few milliseconds). */
-#define SEAL_MARGIN_NS 2000000000LL
+#define INDEX_MAGIC MCP_TREE_INDEX_MAGIC
+#define INDEX2_MAGIC MCP_TREE_INDEX2_MAGIC
 
 enum etype { E_DIR = 1, E_IMPLICIT, E_FILE, E_LINK };
 
@@ -937,72 +935,11 @@ seal_from(struct ent *en, const struct stat *st)
 	en->ctim = st->st_ctim;
 }
 
-static long long
-ts_ns(const struct timespec *t)
-{
-	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
-}
-
-static int
-ts_eq(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
 /* The path of an entry for fstatat(2) and for messages. */
 static const char *
 ent_name(const struct ent *en)
 {
 	return en->path[0] ? en->path : ".";
-}
-
-/*
- * The time a seal is taken, read before the first lstat(2): the kernel
- * stamps a change with this coarse clock (or, with multigrain timestamps,
- * with a later fine-grained time), so a change made after the lstat gets
- * a ctime at or after it.
- */
-static void
-seal_clock(struct timespec *t)
-{
-	if (clock_gettime(CLOCK_REALTIME_COARSE, t) < 0)
-		clock_gettime(CLOCK_REALTIME, t);
-}
-
-/*
- * The bundle's seal: its lstat(2) when its digest was last computed, and
- * the time read before that (mcp-fetch touches a cached blob at most once
- * an hour, so the seal survives a cache hit).
- */
-struct bseal {
-	int set;
-	unsigned long long dev, ino, size;
-	struct timespec mtim, ctim, sealed_at;
-};
-
-static void
-bseal_from(struct bseal *b, const struct stat *st, const struct timespec *at)
-{
-	b->set = 1;
-	b->dev = (unsigned long long)st->st_dev;
-	b->ino = (unsigned long long)st->st_ino;
-	b->size = (unsigned long long)st->st_size;
-	b->mtim = st->st_mtim;
-	b->ctim = st->st_ctim;
-	b->sealed_at = *at;
-}
-
-/* 1 if ST is the file B sealed, unchanged since, and not changed just
- * before it was sealed. */
-static int
-bseal_holds(const struct bseal *b, const struct stat *st)
-{
-	return b->set && S_ISREG(st->st_mode) &&
-	       (unsigned long long)st->st_dev == b->dev &&
-	       (unsigned long long)st->st_ino == b->ino &&
-	       (unsigned long long)st->st_size == b->size &&
-	       ts_eq(&st->st_mtim, &b->mtim) && ts_eq(&st->st_ctim, &b->ctim) &&
-	       ts_ns(&b->ctim) < ts_ns(&b->sealed_at) - SEAL_MARGIN_NS;
 }
 
 /* Seal every entry of the extracted tree ROOT. */
@@ -1081,7 +1018,7 @@ static int
 seal_holds(int tfd, const struct table *t, const struct timespec *sealed_at,
            char *why, size_t whyn)
 {
-	long long limit = ts_ns(sealed_at) - SEAL_MARGIN_NS;
+	long long limit = mcp_ts_ns(sealed_at) - MCP_SEAL_MARGIN_NS;
 	const struct ent *en;
 	const char *slash, *name;
 	struct dirs d;
@@ -1095,7 +1032,7 @@ seal_holds(int tfd, const struct table *t, const struct timespec *sealed_at,
 	d.path[0] = "";
 	for (i = 0; i < t->n; i++) {
 		en = &t->v[i];
-		if (ts_ns(&en->ctim) >= limit) {
+		if (mcp_ts_ns(&en->ctim) >= limit) {
 			snprintf(why, whyn,
 			         "%s: changed just before it was sealed",
 			         ent_name(en));
@@ -1114,8 +1051,8 @@ seal_holds(int tfd, const struct table *t, const struct timespec *sealed_at,
 		    (unsigned long long)st.st_size != en->st_size ||
 		    (unsigned long long)st.st_dev != en->dev ||
 		    (unsigned long long)st.st_ino != en->ino ||
-		    !ts_eq(&st.st_mtim, &en->mtim) ||
-		    !ts_eq(&st.st_ctim, &en->ctim)) {
+		    !mcp_ts_eq(&st.st_mtim, &en->mtim) ||
+		    !mcp_ts_eq(&st.st_ctim, &en->ctim)) {
 			snprintf(why, whyn, "%s: not as sealed", ent_name(en));
 			goto out;
 		}
@@ -1372,14 +1309,6 @@ walk_dir(struct walk *w, int dfd, const char *prefix, unsigned depth)
 	return ret;
 }
 
-/* The sidecar index of a tree: TREES/<hex>.tree. */
-/* Beside the tree, not in it: the server must not see or rely on it. */
-static char *
-index_path(const char *trees, const char *hex)
-{
-	return xasprintf("%s/%s.tree", trees, hex);
-}
-
 /* An index as read back. */
 struct index {
 	char *buf;                       /* the file; paths point into it */
@@ -1387,7 +1316,7 @@ struct index {
 	char listing[MCP_DIGEST_STR_MAX]; /* the digest of the listing */
 	unsigned long long entries, bytes;
 	struct timespec sealed_at;
-	struct bseal bundle; /* version 2: the bundle's seal, if set */
+	struct mcp_bseal bundle; /* version 2: the bundle's seal, if set */
 	struct table t; /* version 2: the entries, sorted (not indexed) */
 };
 
@@ -1398,75 +1327,6 @@ index_release(struct index *ix)
 	free(ix->t.v);
 	free(ix->t.slot);
 	memset(ix, 0, sizeof(*ix));
-}
-
-/*
- * An unsigned number of BASE (8 or 10) into *V, then the separator SEP,
- * skipped (tens of thousands per index: strtoull(3) and its locale cost
- * more than the lstat(2) they vouch for).
- */
-static int
-parse_num(char **s, unsigned base, char sep, unsigned long long *v)
-{
-	const char *c = *s;
-	unsigned long long n = 0;
-	unsigned d;
-
-	if (*c < '0' || *c >= (char)('0' + base))
-		return -1;
-	for (; *c >= '0' && *c < (char)('0' + base); c++) {
-		d = (unsigned)(*c - '0');
-		if (n > (ULLONG_MAX - d) / base)
-			return -1;
-		n = n * base + d;
-	}
-	if (*c != sep)
-		return -1;
-	*s = (char *)c + 1;
-	*v = n;
-	return 0;
-}
-
-/* "SECONDS.NANOSECONDS" (nine digits) into T, then SEP. */
-static int
-parse_ts(char **s, char sep, struct timespec *t)
-{
-	unsigned long long sec, ns;
-	char *start;
-
-	if (parse_num(s, 10, '.', &sec) < 0 || sec > 100000000000ULL)
-		return -1;
-	start = *s;
-	if (parse_num(s, 10, sep, &ns) < 0 || *s - start != 10)
-		return -1;
-	t->tv_sec = (time_t)sec;
-	t->tv_nsec = (long)ns;
-	return 0;
-}
-
-/*
- * The bundle line of a version 2 index: "bundle\t-", or "bundle" DEV INO
- * SIZE MTIME CTIME SEALED-AT, tab-separated.
- */
-static int
-parse_bundle(struct bseal *b, char *line)
-{
-	char *s = line + 7;
-
-	memset(b, 0, sizeof(*b));
-	if (strncmp(line, "bundle\t", 7) != 0)
-		return -1;
-	if (strcmp(s, "-") == 0)
-		return 0;
-	if (parse_num(&s, 10, '\t', &b->dev) < 0 ||
-	    parse_num(&s, 10, '\t', &b->ino) < 0 ||
-	    parse_num(&s, 10, '\t', &b->size) < 0 ||
-	    parse_ts(&s, '\t', &b->mtim) < 0 ||
-	    parse_ts(&s, '\t', &b->ctim) < 0 ||
-	    parse_ts(&s, '\0', &b->sealed_at) < 0)
-		return -1;
-	b->set = 1;
-	return 0;
 }
 
 /* 1 unless PATH is "." or relative, with no empty, "." or ".." part. */
@@ -1504,16 +1364,16 @@ parse_entry(struct table *t, char *line)
 	enum etype type;
 	struct ent *en;
 
-	if (parse_num(&s, 8, '\t', &mode) < 0 ||
-	    parse_num(&s, 10, '\t', &size) < 0)
+	if (mcp_parse_num(&s, 8, '\t', &mode) < 0 ||
+	    mcp_parse_num(&s, 10, '\t', &size) < 0)
 		return -1;
 	hex = s;
 	if ((s = strchr(s, '\t')) == NULL)
 		return -1;
 	*s++ = '\0';
-	if (parse_num(&s, 10, '\t', &dev) < 0 ||
-	    parse_num(&s, 10, '\t', &ino) < 0 ||
-	    parse_ts(&s, '\t', &mt) < 0 || parse_ts(&s, '\t', &ct) < 0)
+	if (mcp_parse_num(&s, 10, '\t', &dev) < 0 ||
+	    mcp_parse_num(&s, 10, '\t', &ino) < 0 ||
+	    mcp_parse_ts(&s, '\t', &mt) < 0 || mcp_parse_ts(&s, '\t', &ct) < 0)
 		return -1;
 	path = s;
 	target = strchr(s, '\t');
@@ -1563,7 +1423,7 @@ read_index(const char *trees, const char *hex,
            const struct mcp_extract_limits *lim, struct index *ix,
            const char **why)
 {
-	char *ipath = index_path(trees, hex), *buf, *line, *nl;
+	char *ipath = mcp_tree_index_path(trees, hex), *buf, *line, *nl;
 	unsigned long long sec, ns;
 	struct stat st;
 	size_t len, max;
@@ -1614,7 +1474,7 @@ read_index(const char *trees, const char *hex,
 		if ((nl = strchr(line, '\n')) == NULL)
 			goto out;
 		*nl++ = '\0';
-		if (parse_bundle(&ix->bundle, line) < 0)
+		if (mcp_bseal_parse(&ix->bundle, line) < 0)
 			goto out;
 		for (line = nl; line != NULL; line = nl) {
 			nl = strchr(line, '\n');
@@ -1644,11 +1504,11 @@ out:
 static int
 write_index(const char *trees, const char *hex, const struct ent *v, size_t n,
             const char *listing, uint64_t bytes,
-            const struct timespec *sealed_at, const struct bseal *b,
+            const struct timespec *sealed_at, const struct mcp_bseal *b,
             struct mcp_err *e)
 {
 	char *tmp = xasprintf("%s/.tmp-index-XXXXXX", trees);
-	char *final = index_path(trees, hex);
+	char *final = mcp_tree_index_path(trees, hex);
 	FILE *f = NULL;
 	size_t i;
 	int fd, ret = -1;
@@ -1723,7 +1583,7 @@ tree_intact(const char *tree, const char *trees, const char *hex,
             const struct timespec *hashed_at, struct mcp_extract_result *r,
             char *why, size_t whyn, struct mcp_err *e)
 {
-	struct bseal b;
+	struct mcp_bseal b;
 	struct stat bst;
 	int resealed = 0;
 	char got[MCP_DIGEST_STR_MAX];
@@ -1756,8 +1616,8 @@ tree_intact(const char *tree, const char *trees, const char *hex,
 	/* The caller hashed the bundle: seal it, unless its seal held. */
 	b = ix.bundle;
 	if (hashed_at != NULL && fstat(bfd, &bst) == 0 &&
-	    !bseal_holds(&b, &bst)) {
-		bseal_from(&b, &bst, hashed_at);
+	    !mcp_bseal_holds(&b, &bst)) {
+		mcp_bseal_from(&b, &bst, hashed_at);
 		resealed = 1;
 	}
 	if (ix.version == 2 && !lim->rehash &&
@@ -1772,7 +1632,7 @@ tree_intact(const char *tree, const char *trees, const char *hex,
 		ret = 1;
 		goto done;
 	}
-	seal_clock(&now);
+	mcp_seal_clock(&now);
 	table_add(&w.t, xstrdup(""), E_DIR);
 	seal_from(&w.t.v[0], &st);
 	if (walk_dir(&w, fd, "", 0) < 0) {
@@ -1907,7 +1767,7 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 	char *tmp = xasprintf("%s/.tmp-XXXXXX", trees);
 	char listing[MCP_DIGEST_STR_MAX];
 	struct timespec sealed_at, hashed_at;
-	struct bseal b;
+	struct mcp_bseal b;
 	struct stat bst;
 	struct x x;
 	int ret = -1, tfd = -1, have_tmp = 0;
@@ -1933,12 +1793,12 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 		goto out;
 	table_add(&x.t, xstrdup(""), E_DIR);
 	/* The stream hash below is the bundle's: seal it. */
-	seal_clock(&hashed_at);
+	mcp_seal_clock(&hashed_at);
 	if (fstat(fd, &bst) < 0) {
 		mcp_err_sys(e, MCP_ERR_RUNTIME, LABEL ": fstat");
 		goto out;
 	}
-	bseal_from(&b, &bst, &hashed_at);
+	mcp_bseal_from(&b, &bst, &hashed_at);
 	if (unpack(&x) < 0)
 		goto out;
 	if (strcmp(x.stream_hex, digest) != 0) {
@@ -1952,7 +1812,7 @@ extract_new(int fd, const char *trees, const char *digest, const char *final,
 		goto out;
 	/* The root's seal breaks when it is renamed into place: the first
 	 * reuse checks every file and seals the tree again. */
-	seal_clock(&sealed_at);
+	mcp_seal_clock(&sealed_at);
 	if (stat_entries(&x) < 0 ||
 	    listing_digest(x.t.v, x.t.n, listing, e) < 0 ||
 	    write_index(trees, hex, x.t.v, x.t.n, listing, x.bytes,
@@ -1994,7 +1854,7 @@ out:
 static int
 remove_tree(const char *trees, const char *hex, struct mcp_err *e)
 {
-	char *ipath = index_path(trees, hex);
+	char *ipath = mcp_tree_index_path(trees, hex);
 	int tfd = open(trees, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
 
 	if (tfd < 0 || rm_at(tfd, hex, 0) < 0)
@@ -2104,35 +1964,4 @@ mcp_extract_bundle(int fd, const struct timespec *hashed_at,
 fail:
 	free(final);
 	return -1;
-}
-
-int
-mcp_extract_bundle_vouched(int fd, const char *trees, const char *digest,
-                           struct timespec *now)
-{
-	char *ipath, buf[1024], *nl, listing[MCP_DIGEST_STR_MAX];
-	unsigned long long ne, nb, sec, ns;
-	struct bseal b;
-	struct stat st;
-	ssize_t n;
-
-	seal_clock(now);
-	if (!mcp_digest_valid_sha256(digest) || fstat(fd, &st) < 0)
-		return 0;
-	/* The first two lines: the header and the bundle's seal. */
-	ipath = index_path(trees, digest + 7);
-	n = mcp_read_head(ipath, buf, sizeof(buf));
-	free(ipath);
-	if (n <= 0)
-		return 0;
-	/* NOLINTNEXTLINE(cert-err34-c): our own index, checked below */
-	if (sscanf(buf, INDEX2_MAGIC " %71s %llu %llu %llu.%9llu", listing, &ne,
-	           &nb, &sec, &ns) != 5 ||
-	    (nl = strchr(buf, '\n')) == NULL)
-		return 0;
-	nl++;
-	if ((ipath = strchr(nl, '\n')) == NULL)
-		return 0;
-	*ipath = '\0';
-	return parse_bundle(&b, nl) == 0 && bseal_holds(&b, &st);
 }

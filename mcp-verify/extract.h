@@ -55,23 +55,14 @@ void mcp_extract_result_release(struct mcp_extract_result *r);
  * seal), else (or with LIM->rehash) if every file's contents hash to
  * what the index recorded, after which the seal is written again.
  * HASHED_AT is when the caller started hashing FD (see
- * mcp_extract_bundle_vouched()), or NULL if it did not hash it.  TREES is CACHE/trees/sha256 and must exist.  DIGEST is the
- * bundle's verified "sha256:<hex>".
+ * mcp_bundle_vouched() in seal.h), or NULL if it did not hash it.  TREES
+ * is CACHE/trees/sha256 and must exist.  DIGEST is the bundle's verified
+ * "sha256:<hex>".
  */
 int mcp_extract_bundle(int fd, const struct timespec *hashed_at,
                        const char *trees, const char *digest,
                        const struct mcp_extract_limits *lim,
                        struct mcp_extract_result *r, struct mcp_err *e);
-
-/*
- * 1 if the index of the tree of DIGEST vouches that FD is a bundle with
- * that digest: its seal of the bundle (the lstat(2) of the file whose
- * digest was last computed) matches fstat(FD), so FD need not be hashed.
- * Else 0, and the caller hashes FD and passes NOW (read here, before the
- * hashing) to mcp_extract_bundle() as HASHED_AT, which seals the bundle.
- */
-int mcp_extract_bundle_vouched(int fd, const char *trees, const char *digest,
-                               struct timespec *now);
 
 /*
  * Open PATH (relative, already normalised) beneath DIRFD with FLAGS.

@@ -33,6 +33,7 @@
 #include "manifest.h"
 #include "opts.h"
 #include "paths.h"
+#include "seal.h"
 #include "units.h"
 #include "xalloc.h"
 
@@ -588,8 +589,8 @@ verify_bundle(struct run *r, struct mcp_err *e)
 	if (open_artifact(r, &r->bun, e) < 0)
 		return -1;
 	if (!r->lim.rehash &&
-	    mcp_extract_bundle_vouched(r->bun.fd, r->trees, r->bun.expect,
-	                               &r->bun_hashed_at) == 1 &&
+	    mcp_bundle_vouched(r->bun.fd, r->trees, r->bun.expect,
+	                       &r->bun_hashed_at) == 1 &&
 	    fstat(r->bun.fd, &st) == 0) {
 		r->bun_vouched = 1;
 		snprintf(r->bun.digest, sizeof(r->bun.digest), "%s",

@@ -15,6 +15,7 @@ fetch_e2e_tests = \
 	tests/e2e/t1011-fetch-cache-manage.sh \
 	tests/e2e/t1012-fetch-kill.sh \
 	tests/e2e/t1013-fetch-mirror.sh \
-	tests/e2e/t1014-fetch-progress.sh
+	tests/e2e/t1014-fetch-progress.sh \
+	tests/e2e/t1015-fetch-seal.sh
 TESTS += $(fetch_e2e_tests)
 EXTRA_DIST += $(fetch_e2e_tests)

@@ -49,6 +49,12 @@ tests_unit_check_config_SOURCES = tests/unit/check_config.c tests/unit/unit.h
 tests_unit_check_config_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_check_config_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
+check_PROGRAMS += tests/unit/check_seal
+TESTS += tests/unit/check_seal
+tests_unit_check_seal_SOURCES = tests/unit/check_seal.c tests/unit/unit.h
+tests_unit_check_seal_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_seal_LDADD = common/libmcpcommon.a $(CHECK_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
 check_PROGRAMS += tests/unit/check_paths
 TESTS += tests/unit/check_paths
 tests_unit_check_paths_SOURCES = tests/unit/check_paths.c tests/unit/unit.h
