@@ -2,6 +2,9 @@
  * first-reply ROUNDS CMD... [-- CMD...]...: time from starting each
  * command to the first line it writes back after being sent an MCP
  * initialize request on stdin, the way a client sees a server start.
+ * (first-reply -r FILE ROUNDS ...: also write every sample to FILE, one
+ * "ROUND COMMAND MICROSECONDS" line each, both counted from 0, for paired
+ * comparisons.)
  * After the reply, stdin is closed and the command reaped (not timed;
  * a command that has not exited 10 s later is killed and counted as a
  * failure).  The commands take turns round by round, so the machine's
@@ -112,9 +115,18 @@ main(int argc, char **argv)
 	char **cmds[32];
 	long long *t[32];
 	int ncmd = 0, rounds, r, c, i, rc = 0;
+	FILE *raw = NULL;
 	char *end;
 	long n;
 
+	if (argc > 3 && strcmp(argv[1], "-r") == 0) {
+		if ((raw = fopen(argv[2], "w")) == NULL) {
+			perror(argv[2]);
+			return 1;
+		}
+		argc -= 2;
+		argv += 2;
+	}
 	n = argc < 3 ? 0 : strtol(argv[1], &end, 10);
 	if (argc < 3 || *end != '\0' || n < 1 || n > 100000)
 		goto usage;
@@ -146,6 +158,15 @@ main(int argc, char **argv)
 				        cmds[c][0]);
 				rc = 1;
 			}
+	if (raw != NULL) {
+		for (r = 0; rc == 0 && r < rounds; r++)
+			for (c = 0; c < ncmd; c++)
+				fprintf(raw, "%d %d %lld\n", r, c, t[c][r]);
+		if (fclose(raw) != 0) {
+			perror("first-reply: raw samples");
+			rc = 1;
+		}
+	}
 	for (c = 0; c < ncmd; c++) {
 		qsort(t[c], (size_t)rounds, sizeof(long long), cmp);
 		if (rc == 0)
@@ -155,6 +176,6 @@ main(int argc, char **argv)
 	}
 	return rc;
 usage:
-	fprintf(stderr, "usage: first-reply ROUNDS CMD... [-- CMD...]...\n");
+	fprintf(stderr, "usage: first-reply [-r FILE] ROUNDS CMD... [-- CMD...]...\n");
 	return 2;
 }

@@ -12,7 +12,8 @@
 # each run directly (the argv of the spec mcp-run ran, from the audit
 # log: the same interpreter, entrypoint and arguments) and by mcp-run,
 # printed as milliseconds, the milliseconds mcp-run adds to running the
-# entrypoint directly (target: at most 25 ms), and ratios.  mcp-run runs
+# entrypoint directly (target: at most 25 ms; the median of the per-round
+# differences, and the difference of the medians), and ratios.  mcp-run runs
 # the whole pipeline each time: fetch (a cache hit: the manifest hashed,
 # the bundle checked against its seal), verify (the bundle and the tree
 # checked against their seals, lstat(2) only, once they are 2 s old; see
@@ -86,7 +87,7 @@ if [ "$have_npm" = yes ]; then
 	names="$names server-memory"
 fi
 echo "startup: $R rounds, median ms to the first reply to initialize (min..max), audit log in $D"
-"$TIMER" "$R" "$@" >"$D/times"
+"$TIMER" -r "$D/raw" "$R" "$@" >"$D/times"
 
 # ms LINE: the median and range of one line of the timer's output.
 line() {
@@ -95,25 +96,40 @@ line() {
 ms() {
 	echo "$1" | awk '{ printf "%7.1f  (%.1f..%.1f)", $1 / 1000, $2 / 1000, $3 / 1000 }'
 }
+# paired A B: the median, over the rounds, of command B's time minus
+# command A's in the same round (commands counted from 1), in ms: the
+# rounds interleave the commands, so this cancels what the machine was
+# doing at that moment better than a difference of medians.
+paired() {
+	awk -v a=$(($1 - 1)) -v b=$(($2 - 1)) '
+		$2 == a { ta[$1] = $3 } $2 == b { tb[$1] = $3 }
+		END { for (r in ta) print (tb[r] - ta[r]) / 1000 }' "$D/raw" |
+		sort -n | awk '{ v[NR] = $1 } END {
+			printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 n=1
 for name in $names; do
 	direct=$(line $n)
+	n0=$n
 	if [ "$name" = server-memory ]; then
 		npx=$(line $((n + 1)))
-		viarun=$(line $((n + 2)))
+		nr=$((n + 2))
 		n=$((n + 3))
 	else
 		npx=
-		viarun=$(line $((n + 1)))
+		nr=$((n + 1))
 		n=$((n + 2))
 	fi
+	viarun=$(line $nr)
 	d=${direct%% *}
 	r=${viarun%% *}
 	printf '%s\n' "$name"
 	printf '  entrypoint directly %s\n' "$(ms "$direct")"
 	[ -n "$npx" ] && printf '  npx                 %s\n' "$(ms "$npx")"
 	printf '  mcp-run             %s\n' "$(ms "$viarun")"
-	printf '  mcp-run adds        %7.1f ms  (target <= 25)\n' "$(echo "($r - $d) / 1000" | bc -l)"
+	printf '  mcp-run adds        %7.1f ms  (target <= 25; median of the rounds'"'"' differences)\n' \
+		"$(paired "$n0" "$nr")"
+	printf '  difference of medians %5.1f ms\n' "$(echo "($r - $d) / 1000" | bc -l)"
 	printf '  ratio mcp-run / entrypoint  %5.2f\n' "$(echo "$r / $d" | bc -l)"
 	[ -n "$npx" ] && printf '  ratio mcp-run / npx         %5.2f\n' "$(echo "$r / ${npx%% *}" | bc -l)"
 done
