@@ -33,7 +33,7 @@ fuzz_libmcpfuzz_a_CPPFLAGS = $(AM_CPPFLAGS) $(fuzz_libs_cflags)
 fuzz_libmcpfuzz_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 fuzz_libmcpfuzz_a_SOURCES = fuzz/fuzz.c fuzz/fuzz.h \
 	common/err.c common/xalloc.c common/io.c common/doc.c common/ref.c \
-	common/digest.c common/yaml.c common/paths.c common/units.c \
+	common/digest.c common/seal.c common/yaml.c common/paths.c common/units.c \
 	mcp-verify/manifest.c mcp-verify/extract.c mcp-verify/archive-lazy.c \
 	mcp-policy/policy.c \
 	mcp-exec/spec.c \
