@@ -119,6 +119,32 @@ mcp_bseal_parse(struct mcp_bseal *b, char *line)
 	return 0;
 }
 
+int
+mcp_tree_head_parse(const char *line, struct mcp_tree_head *h)
+{
+	unsigned long long sec, ns;
+
+	memset(h, 0, sizeof(*h));
+	/* Our own index, checked against the tree by the callers.
+	 * NOLINTNEXTLINE(cert-err34-c) */
+	if (sscanf(line, MCP_TREE_INDEX2_MAGIC " %71s %llu %llu %llu.%9llu",
+	           h->listing, &h->entries, &h->bytes, &sec, &ns) == 5) {
+		if (sec > 100000000000ULL || ns > 999999999)
+			return -1;
+		h->sealed_at.tv_sec = (time_t)sec;
+		h->sealed_at.tv_nsec = (long)ns;
+		h->version = 2;
+		return 0;
+	}
+	/* NOLINTNEXTLINE(cert-err34-c): as above */
+	if (sscanf(line, MCP_TREE_INDEX_MAGIC " %71s %llu %llu", h->listing,
+	           &h->entries, &h->bytes) == 3) {
+		h->version = 1;
+		return 0;
+	}
+	return -1;
+}
+
 char *
 mcp_tree_index_path(const char *trees, const char *hex)
 {
@@ -129,8 +155,8 @@ int
 mcp_bundle_vouched(int fd, const char *trees, const char *digest,
                    struct timespec *now)
 {
-	char *ipath, buf[1024], *nl, listing[MCP_DIGEST_STR_MAX];
-	unsigned long long ne, nb, sec, ns;
+	char *ipath, buf[1024], *nl, *end;
+	struct mcp_tree_head h;
 	struct mcp_bseal b;
 	struct stat st;
 	ssize_t n;
@@ -142,16 +168,10 @@ mcp_bundle_vouched(int fd, const char *trees, const char *digest,
 	ipath = mcp_tree_index_path(trees, digest + 7);
 	n = mcp_read_head(ipath, buf, sizeof(buf));
 	free(ipath);
-	if (n <= 0)
+	if (n <= 0 || (nl = strchr(buf, '\n')) == NULL ||
+	    (end = strchr(nl + 1, '\n')) == NULL)
 		return 0;
-	/* NOLINTNEXTLINE(cert-err34-c): our own index, checked below */
-	if (sscanf(buf, MCP_TREE_INDEX2_MAGIC " %71s %llu %llu %llu.%9llu",
-	           listing, &ne, &nb, &sec, &ns) != 5 ||
-	    (nl = strchr(buf, '\n')) == NULL)
-		return 0;
-	nl++;
-	if ((ipath = strchr(nl, '\n')) == NULL)
-		return 0;
-	*ipath = '\0';
-	return mcp_bseal_parse(&b, nl) == 0 && mcp_bseal_holds(&b, &st);
+	*nl = *end = '\0';
+	return mcp_tree_head_parse(buf, &h) == 0 && h.version == 2 &&
+	       mcp_bseal_parse(&b, nl + 1) == 0 && mcp_bseal_holds(&b, &st);
 }

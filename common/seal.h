@@ -63,6 +63,19 @@ int mcp_bseal_holds(const struct mcp_bseal *b, const struct stat *st);
 /* The bundle line of an index (NUL-terminated, written over) into B. */
 int mcp_bseal_parse(struct mcp_bseal *b, char *line);
 
+/* The first line of an index: "mcp.tree/v1 LISTING ENTRIES BYTES" or
+ * "mcp.tree/v2 LISTING ENTRIES BYTES SEALED-AT". */
+struct mcp_tree_head {
+	int version; /* 1 or 2 */
+	char listing[72]; /* "sha256:<hex>" of the listing, not checked here */
+	unsigned long long entries, bytes;
+	struct timespec sealed_at; /* version 2 */
+};
+
+/* Parse LINE (the first line, without its newline) into H; -1 if it is
+ * neither version. */
+int mcp_tree_head_parse(const char *line, struct mcp_tree_head *h);
+
 /* The index of the tree of <HEX>: TREES/<hex>.tree (allocated).  Beside
  * the tree, not in it: the server must not see or rely on it. */
 char *mcp_tree_index_path(const char *trees, const char *hex);

@@ -44,21 +44,16 @@ is_hex64(const char *s)
 static uint64_t
 tree_bytes(const char *trees, const char *hex)
 {
-	char *ipath = mcp_tree_index_path(trees, hex), buf[256], d[140];
-	unsigned long long ne, nb;
+	char *ipath = mcp_tree_index_path(trees, hex), buf[256], *nl;
+	struct mcp_tree_head h;
 	ssize_t n = mcp_read_head(ipath, buf, sizeof(buf));
 
 	free(ipath);
 	if (n <= 0)
 		return 0;
-	/* NOLINTNEXTLINE(cert-err34-c): our own index, a size only reported */
-	if (sscanf(buf, MCP_TREE_INDEX_MAGIC " %135s %llu %llu", d, &ne,
-	           &nb) != 3 &&
-	    /* NOLINTNEXTLINE(cert-err34-c): as above */
-	    sscanf(buf, MCP_TREE_INDEX2_MAGIC " %135s %llu %llu", d, &ne,
-	           &nb) != 3)
-		return 0;
-	return nb;
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	return mcp_tree_head_parse(buf, &h) == 0 ? h.bytes : 0;
 }
 
 static int

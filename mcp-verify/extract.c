@@ -65,8 +65,6 @@
 
 #define LABEL "bundle"
 #define BUFSZ (128 * 1024)
-#define INDEX_MAGIC MCP_TREE_INDEX_MAGIC
-#define INDEX2_MAGIC MCP_TREE_INDEX2_MAGIC
 
 enum etype { E_DIR = 1, E_IMPLICIT, E_FILE, E_LINK };
 
@@ -1090,7 +1088,8 @@ listing_digest(struct ent *v, size_t n, char out[MCP_DIGEST_STR_MAX],
 	qsort(v, n, sizeof(*v), ent_cmp);
 	if (mcp_digest_init(&d, MCP_DIGEST_SHA256, e) < 0)
 		return -1;
-	mcp_digest_update(&d, INDEX_MAGIC "\n", sizeof(INDEX_MAGIC));
+	mcp_digest_update(&d, MCP_TREE_INDEX_MAGIC "\n",
+	                  sizeof(MCP_TREE_INDEX_MAGIC));
 	for (i = 0; i < n; i++) {
 		switch (v[i].type) {
 		case E_DIR:
@@ -1424,7 +1423,7 @@ read_index(const char *trees, const char *hex,
            const char **why)
 {
 	char *ipath = mcp_tree_index_path(trees, hex), *buf, *line, *nl;
-	unsigned long long sec, ns;
+	struct mcp_tree_head h;
 	struct stat st;
 	size_t len, max;
 	ssize_t n;
@@ -1455,21 +1454,15 @@ read_index(const char *trees, const char *hex,
 	nl = strchr(buf, '\n');
 	if (nl != NULL)
 		*nl = '\0';
-	/* Our own index, checked against the tree by the caller:
-	 * NOLINTNEXTLINE(cert-err34-c) */
-	if (sscanf(buf, INDEX_MAGIC " %71s %llu %llu", ix->listing,
-	           &ix->entries, &ix->bytes) == 3 &&
-	    nl == NULL) {
-		ix->version = 1;
-	} else if (sscanf(buf, /* NOLINT(cert-err34-c): checked below */
-	                  INDEX2_MAGIC " %71s %llu %llu %llu.%9llu",
-	                  ix->listing, &ix->entries, &ix->bytes, &sec,
-	                  &ns) == 5 &&
-	           nl != NULL && sec <= 100000000000ULL &&
-	           ns <= 999999999) {
-		ix->version = 2;
-		ix->sealed_at.tv_sec = (time_t)sec;
-		ix->sealed_at.tv_nsec = (long)ns;
+	if (mcp_tree_head_parse(buf, &h) < 0 ||
+	    (h.version == 1) != (nl == NULL))
+		goto out;
+	ix->version = h.version;
+	memcpy(ix->listing, h.listing, sizeof(h.listing));
+	ix->entries = h.entries;
+	ix->bytes = h.bytes;
+	ix->sealed_at = h.sealed_at;
+	if (h.version == 2) {
 		line = nl + 1;
 		if ((nl = strchr(line, '\n')) == NULL)
 			goto out;
@@ -1486,8 +1479,6 @@ read_index(const char *trees, const char *hex,
 		}
 		if (ix->t.n != ix->entries)
 			goto out;
-	} else {
-		goto out;
 	}
 	if (!mcp_digest_valid_sha256(ix->listing))
 		goto out;
@@ -1522,7 +1513,7 @@ write_index(const char *trees, const char *hex, const struct ent *v, size_t n,
 		close(fd);
 		goto fail;
 	}
-	fprintf(f, INDEX2_MAGIC " %s %zu %" PRIu64 " %lld.%09ld\n", listing, n,
+	fprintf(f, MCP_TREE_INDEX2_MAGIC " %s %zu %" PRIu64 " %lld.%09ld\n", listing, n,
 	        bytes, (long long)sealed_at->tv_sec, sealed_at->tv_nsec);
 	if (b->set)
 		fprintf(f,

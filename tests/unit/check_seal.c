@@ -1,7 +1,8 @@
 /*
  * check_seal.c: the seal of a cached bundle (common/seal.c): the number
  * and time parsers of an index (bases, separators, overflow, the nine
- * digits of nanoseconds), the bundle line, when a seal holds (each field,
+ * digits of nanoseconds), the index's first line, the bundle line, when a
+ * seal holds (each field,
  * the 2 s margin), and mcp_bundle_vouched() on a real index and file.
  */
 #include <mcp-config.h>
@@ -65,6 +66,33 @@ START_TEST(test_parse_ts)
 	snprintf(buf, sizeof(buf), "100000000001.000000000"); /* too far */
 	p = buf;
 	ck_assert_int_eq(mcp_parse_ts(&p, '\0', &t), -1);
+}
+END_TEST
+
+START_TEST(test_head)
+{
+	struct mcp_tree_head h;
+
+	ck_assert_int_eq(mcp_tree_head_parse("mcp.tree/v2 sha256:ab 7 28 "
+	                                     "1700000000.000000042", &h), 0);
+	ck_assert_int_eq(h.version, 2);
+	ck_assert_str_eq(h.listing, "sha256:ab");
+	ck_assert_uint_eq(h.entries, 7);
+	ck_assert_uint_eq(h.bytes, 28);
+	ck_assert_int_eq(h.sealed_at.tv_sec, 1700000000);
+	ck_assert_int_eq(h.sealed_at.tv_nsec, 42);
+	ck_assert_int_eq(mcp_tree_head_parse("mcp.tree/v1 sha256:cd 3 5", &h),
+	                 0);
+	ck_assert_int_eq(h.version, 1);
+	ck_assert_uint_eq(h.bytes, 5);
+	ck_assert_int_eq(mcp_tree_head_parse("mcp.tree/v2 sha256:ab 7 28", &h),
+	                 -1); /* no seal time */
+	ck_assert_int_eq(mcp_tree_head_parse("mcp.tree/v3 sha256:ab 7 28", &h),
+	                 -1);
+	ck_assert_int_eq(mcp_tree_head_parse("mcp.tree/v2 sha256:ab 7 28 "
+	                                     "100000000001.000000000", &h),
+	                 -1); /* too far */
+	ck_assert_int_eq(mcp_tree_head_parse("", &h), -1);
 }
 END_TEST
 
@@ -204,6 +232,7 @@ suite(void)
 
 	tcase_add_test(tc, test_parse_num);
 	tcase_add_test(tc, test_parse_ts);
+	tcase_add_test(tc, test_head);
 	tcase_add_test(tc, test_bseal);
 	tcase_add_test(tc, test_vouched);
 	suite_add_tcase(s, tc);
